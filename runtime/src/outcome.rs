@@ -1,0 +1,137 @@
+//! What a run did.
+
+use std::fmt;
+use std::time::Duration;
+
+/// How a run ended. Every way a guest can end, including by exceeding a limit, is a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// The guest returned from `_start` (code 0) or called `proc_exit(code)`.
+    Exited(i32),
+    /// The fuel budget ran out: the deterministic CPU limit.
+    FuelExhausted,
+    /// The wall-clock deadline passed, whether the guest was computing or waiting.
+    WallTimeExceeded,
+    /// The guest asked for more linear memory than its limit and then failed (trapped or exited
+    /// non-zero). A guest that recovers and exits 0 is `Exited(0)`.
+    MemoryExceeded,
+    /// stdout or stderr passed its cap; the guest was stopped at that write.
+    OutputExceeded,
+    /// The guest trapped.
+    Trap { kind: TrapKind, message: String },
+}
+
+impl Status {
+    /// The stable snake_case name used in JSON and logs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Exited(_) => "exited",
+            Self::FuelExhausted => "fuel_exhausted",
+            Self::WallTimeExceeded => "wall_time_exceeded",
+            Self::MemoryExceeded => "memory_exceeded",
+            Self::OutputExceeded => "output_exceeded",
+            Self::Trap { .. } => "trap",
+        }
+    }
+
+    pub fn exit_code(&self) -> Option<i32> {
+        match self {
+            Self::Exited(code) => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Exited(code) => write!(f, "exited {code}"),
+            Self::Trap { kind, message } => write!(f, "trap {kind}: {message}"),
+            other => f.write_str(other.as_str()),
+        }
+    }
+}
+
+/// Why a guest trapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrapKind {
+    /// Deeper recursion than the wasm stack limit allows.
+    StackOverflow,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallToNull,
+    BadSignature,
+    IntegerOverflow,
+    IntegerDivisionByZero,
+    BadConversionToInteger,
+    /// `unreachable`: how C's `abort()` and Rust's panics end.
+    Unreachable,
+    /// A table grew past its element limit and the guest then failed.
+    TableLimitExceeded,
+    /// The guest called an import the sandbox does not provide (e.g. sockets).
+    UnsupportedImport,
+    /// The module could not be instantiated (its start function aside).
+    Instantiation,
+    /// A WASI call failed in a way that ends the guest, or another trap.
+    Other,
+}
+
+impl TrapKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StackOverflow => "stack_overflow",
+            Self::MemoryOutOfBounds => "memory_out_of_bounds",
+            Self::TableOutOfBounds => "table_out_of_bounds",
+            Self::IndirectCallToNull => "indirect_call_to_null",
+            Self::BadSignature => "bad_signature",
+            Self::IntegerOverflow => "integer_overflow",
+            Self::IntegerDivisionByZero => "integer_division_by_zero",
+            Self::BadConversionToInteger => "bad_conversion_to_integer",
+            Self::Unreachable => "unreachable",
+            Self::TableLimitExceeded => "table_limit_exceeded",
+            Self::UnsupportedImport => "unsupported_import",
+            Self::Instantiation => "instantiation",
+            Self::Other => "other",
+        }
+    }
+
+    pub(crate) fn of(trap: wasmtime::Trap) -> Self {
+        use wasmtime::Trap;
+        match trap {
+            Trap::StackOverflow => Self::StackOverflow,
+            Trap::MemoryOutOfBounds | Trap::HeapMisaligned => Self::MemoryOutOfBounds,
+            Trap::TableOutOfBounds => Self::TableOutOfBounds,
+            Trap::IndirectCallToNull => Self::IndirectCallToNull,
+            Trap::BadSignature => Self::BadSignature,
+            Trap::IntegerOverflow => Self::IntegerOverflow,
+            Trap::IntegerDivisionByZero => Self::IntegerDivisionByZero,
+            Trap::BadConversionToInteger => Self::BadConversionToInteger,
+            Trap::UnreachableCodeReached => Self::Unreachable,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything known about a finished run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    /// Fuel burnt, instantiation included. Identical for identical module, input and settings.
+    pub fuel_consumed: u64,
+    /// From the start of instantiation to the end of the run.
+    pub wall_time: Duration,
+    /// Largest size the guest's linear memory reached.
+    pub peak_memory_bytes: u64,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// The guest wrote more than the cap; `stdout` holds the first cap bytes.
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+}

@@ -1,0 +1,347 @@
+//! One run: a fresh store, WASI context and limits around a loaded module.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+
+use crate::clock::{FixedWallClock, SteppingMonotonicClock};
+use crate::config::RuntimeConfig;
+use crate::executor;
+use crate::io::{Capture, OutputLimitExceeded, Stdin};
+use crate::limiter::Limiter;
+use crate::module::Module;
+use crate::outcome::{Outcome, Status, TrapKind};
+use crate::slots::Slots;
+use crate::{Error, Result};
+
+/// The limits of one run. Exceeding any of them is a [`Status`], never an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Deterministic CPU budget: roughly one unit per wasm instruction, plus one per byte of
+    /// bulk memory operations.
+    pub fuel: u64,
+    /// Wall-clock deadline, from the start of instantiation.
+    pub wall_time: Duration,
+    /// Largest linear memory the guest may have.
+    pub memory_bytes: u64,
+    /// Largest table the guest may have.
+    pub table_elements: u64,
+    /// Bytes of stdout kept; one more ends the run as output exceeded.
+    pub stdout_bytes: usize,
+    /// Same for stderr.
+    pub stderr_bytes: usize,
+}
+
+impl Default for Limits {
+    /// Safe for an unknown module: a few seconds of CPU, 256 MiB, 64 MiB of each output.
+    fn default() -> Self {
+        Self {
+            fuel: 10_000_000_000,
+            wall_time: Duration::from_secs(10),
+            memory_bytes: 256 << 20,
+            table_elements: 1 << 20,
+            stdout_bytes: 64 << 20,
+            stderr_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Whether the guest may change what is under a preopened directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DirAccess {
+    #[default]
+    ReadOnly,
+    ReadWrite,
+}
+
+/// A host directory the guest sees at `guest`. Nothing else of the host filesystem is visible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preopen {
+    pub host: PathBuf,
+    pub guest: String,
+    pub access: DirAccess,
+}
+
+/// Everything about one run but the module. Nothing is inherited from the host by default.
+#[derive(Debug, Clone, Default)]
+pub struct RunSpec {
+    /// `argv`, including `argv[0]`.
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub stdin: Stdin,
+    pub preopens: Vec<Preopen>,
+    pub limits: Limits,
+    /// `Some(seed)`: fixed clocks and randomness from `seed`, so identical module, input and
+    /// seed give identical fuel and output.
+    pub deterministic: Option<u64>,
+}
+
+impl RunSpec {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn stdin(mut self, stdin: impl Into<Stdin>) -> Self {
+        self.stdin = stdin.into();
+        self
+    }
+
+    pub fn preopen(
+        mut self,
+        host: impl Into<PathBuf>,
+        guest: impl Into<String>,
+        access: DirAccess,
+    ) -> Self {
+        self.preopens.push(Preopen {
+            host: host.into(),
+            guest: guest.into(),
+            access,
+        });
+        self
+    }
+
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn deterministic(mut self, seed: u64) -> Self {
+        self.deterministic = Some(seed);
+        self
+    }
+}
+
+/// What a store holds for its guest.
+pub(crate) struct Guest {
+    pub(crate) wasi: WasiP1Ctx,
+    limiter: Limiter,
+}
+
+pub(crate) fn execute(
+    engine: &Engine,
+    slots: &Slots,
+    config: &RuntimeConfig,
+    module: &Module,
+    spec: RunSpec,
+) -> Result<Outcome> {
+    let limits = spec.limits.clone();
+    check_limits(&limits, config)?;
+    let stdout = Capture::new(limits.stdout_bytes);
+    let stderr = Capture::new(limits.stderr_bytes);
+    let wasi = wasi_context(spec, &stdout, &stderr)?;
+    let limiter = Limiter::new(
+        usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
+        usize::try_from(limits.table_elements).unwrap_or(usize::MAX),
+    );
+
+    let _slot = slots.acquire();
+    let mut store = Store::new(engine, Guest { wasi, limiter });
+    store.limiter(|guest| &mut guest.limiter);
+    store.set_fuel(limits.fuel).map_err(Error::engine)?;
+    store
+        .fuel_async_yield_interval(Some(config.fuel_yield_interval))
+        .map_err(Error::engine)?;
+
+    let started = Instant::now();
+    let pre = module.pre();
+    let ended = executor::run_until(started + limits.wall_time, async {
+        let instance = pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(Failure::Instantiate)?;
+        let start = instance
+            .get_typed_func::<(), ()>(&mut store, "_start")
+            .map_err(Failure::Instantiate)?;
+        start.call_async(&mut store, ()).await.map_err(Failure::Run)
+    })?;
+    let wall_time = started.elapsed();
+
+    let fuel_left = store.get_fuel().map_err(Error::engine)?;
+    let guest = store.data();
+    let status = match ended {
+        None => Status::WallTimeExceeded,
+        Some(result) if stdout.truncated() || stderr.truncated() => {
+            debug_assert!(
+                result.is_err(),
+                "output past the cap always stops the guest"
+            );
+            Status::OutputExceeded
+        }
+        Some(result) => status_of(result, &guest.limiter, &limits),
+    };
+    let peak_memory_bytes = guest.limiter.peak_memory_bytes as u64;
+    drop(store);
+    let (stdout, stderr) = (stdout.take(), stderr.take());
+    Ok(Outcome {
+        status,
+        fuel_consumed: limits.fuel.saturating_sub(fuel_left),
+        wall_time,
+        peak_memory_bytes,
+        stdout: stdout.bytes,
+        stderr: stderr.bytes,
+        stdout_truncated: stdout.truncated,
+        stderr_truncated: stderr.truncated,
+    })
+}
+
+fn check_limits(limits: &Limits, config: &RuntimeConfig) -> Result<()> {
+    if limits.memory_bytes > config.max_memory_bytes {
+        return Err(Error::InvalidSpec(format!(
+            "memory limit {} bytes is above this runtime's maximum of {} bytes",
+            limits.memory_bytes, config.max_memory_bytes
+        )));
+    }
+    if limits.table_elements > config.max_table_elements {
+        return Err(Error::InvalidSpec(format!(
+            "table limit {} is above this runtime's maximum of {}",
+            limits.table_elements, config.max_table_elements
+        )));
+    }
+    if limits.fuel == 0 {
+        return Err(Error::InvalidSpec("fuel must be positive".into()));
+    }
+    Ok(())
+}
+
+fn wasi_context(spec: RunSpec, stdout: &Capture, stderr: &Capture) -> Result<WasiP1Ctx> {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .args(&spec.args)
+        .envs(&spec.env)
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        // Guest file IO happens on the run's own thread instead of a tokio blocking pool.
+        .allow_blocking_current_thread(true)
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false);
+    match spec.stdin {
+        Stdin::Empty => {}
+        Stdin::Bytes(bytes) => {
+            builder.stdin(MemoryInputPipe::new(bytes));
+        }
+        Stdin::Host => {
+            builder.inherit_stdin();
+        }
+    }
+    for preopen in &spec.preopens {
+        let perms = match preopen.access {
+            DirAccess::ReadOnly => FsPerms::ReadOnly,
+            DirAccess::ReadWrite => FsPerms::ReadWrite,
+        };
+        builder
+            .preopened_dir(&preopen.host, &preopen.guest, perms)
+            .map_err(|e| Error::Preopen {
+                path: preopen.host.clone(),
+                message: format!("{e:#}"),
+            })?;
+    }
+    if let Some(seed) = spec.deterministic {
+        builder
+            .wall_clock(FixedWallClock)
+            .monotonic_clock(SteppingMonotonicClock::default())
+            .secure_random(StdRng::seed_from_u64(seed))
+            .insecure_random(StdRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15))
+            .insecure_random_seed(u128::from(seed));
+    }
+    Ok(builder.build_p1())
+}
+
+/// Where a run that did not return normally stopped.
+enum Failure {
+    Instantiate(wasmtime::Error),
+    Run(wasmtime::Error),
+}
+
+/// The status of a run that ended on its own (no deadline, no output cap).
+fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits) -> Status {
+    let (error, instantiating) = match result {
+        Ok(()) => return Status::Exited(0),
+        Err(Failure::Instantiate(error)) => (error, true),
+        Err(Failure::Run(error)) => (error, false),
+    };
+    if let Some(exit) = error.downcast_ref::<I32Exit>() {
+        if exit.0 == 0 {
+            return Status::Exited(0);
+        }
+    }
+    let trap = error.downcast_ref::<wasmtime::Trap>().copied();
+    if trap == Some(wasmtime::Trap::OutOfFuel) {
+        return Status::FuelExhausted;
+    }
+    // Past this point the guest failed; a limit it hit first is the reason.
+    if limiter.memory_denied {
+        return Status::MemoryExceeded;
+    }
+    if limiter.table_denied {
+        return Status::Trap {
+            kind: TrapKind::TableLimitExceeded,
+            message: format!(
+                "a table grew past the limit of {} elements",
+                limits.table_elements
+            ),
+        };
+    }
+    if let Some(exit) = error.downcast_ref::<I32Exit>() {
+        return Status::Exited(exit.0);
+    }
+    if error.downcast_ref::<OutputLimitExceeded>().is_some() {
+        return Status::OutputExceeded;
+    }
+    let kind = match trap {
+        Some(trap) => TrapKind::of(trap),
+        None if error
+            .downcast_ref::<wasmtime::UnknownImportError>()
+            .is_some() =>
+        {
+            TrapKind::UnsupportedImport
+        }
+        None if instantiating => TrapKind::Instantiation,
+        None => TrapKind::Other,
+    };
+    Status::Trap {
+        kind,
+        message: trap_message(&error),
+    }
+}
+
+/// The trap's own description, then where in the guest it happened.
+fn trap_message(error: &wasmtime::Error) -> String {
+    let mut message = match error.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => trap.to_string(),
+        None => error.root_cause().to_string(),
+    };
+    if let Some(backtrace) = error.downcast_ref::<wasmtime::WasmBacktrace>() {
+        let frames: Vec<String> = backtrace
+            .frames()
+            .iter()
+            .take(5)
+            .map(|frame| match frame.func_name() {
+                Some(name) => name.to_owned(),
+                None => format!("func[{}]", frame.func_index()),
+            })
+            .collect();
+        if !frames.is_empty() {
+            message.push_str(" (in ");
+            message.push_str(&frames.join(" <- "));
+            message.push(')');
+        }
+    }
+    message
+}

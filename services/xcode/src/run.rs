@@ -1,0 +1,290 @@
+//! `xcode run`: one module, one run, the outcome as text or JSON.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Serialize;
+use xcode_runtime::{
+    DirAccess, Limits, Outcome, Preopen, RunSpec, Runtime, RuntimeConfig, Status, Stdin,
+};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The module to run: WebAssembly binary (.wasm) or text (.wat).
+    module: PathBuf,
+    /// Arguments for the guest, after `--`. Its argv[0] is the module's file name.
+    #[arg(last = true)]
+    args: Vec<String>,
+    /// File the guest reads as stdin ("-" or absent: this process's stdin).
+    #[arg(long, value_name = "FILE")]
+    stdin: Option<PathBuf>,
+    /// CPU budget in fuel units (about one per wasm instruction).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().fuel)]
+    fuel: u64,
+    /// Wall-clock limit in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    time_limit: u64,
+    /// Linear memory limit in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    memory_limit: u64,
+    /// Wasm stack limit in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    stack_limit: usize,
+    /// Limit for each of stdout and stderr, in KiB.
+    #[arg(long, value_name = "KIB", default_value_t = 64 * 1024)]
+    output_limit: usize,
+    /// Give the guest a host directory: HOST[:GUEST][:ro|rw], read-only unless `rw`.
+    #[arg(long = "dir", value_name = "HOST[:GUEST][:ro|rw]", value_parser = parse_dir)]
+    dirs: Vec<Preopen>,
+    /// Set an environment variable for the guest (it inherits none).
+    #[arg(long = "env", value_name = "K=V", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+    /// Fixed clocks and seeded randomness: same module and input, same fuel and output.
+    #[arg(long)]
+    deterministic: bool,
+    /// Print exactly one JSON object describing the run on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Where compiled modules are cached [default: $XCODE_CACHE_DIR, else ~/.cache/xcode/modules].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile in memory; neither read nor write the module cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+}
+
+pub fn run(args: RunArgs) -> Result<()> {
+    let limits = Limits {
+        fuel: args.fuel,
+        wall_time: Duration::from_millis(args.time_limit),
+        memory_bytes: mib(args.memory_limit, "--memory-limit")?,
+        table_elements: Limits::default().table_elements,
+        stdout_bytes: kib(args.output_limit)?,
+        stderr_bytes: kib(args.output_limit)?,
+    };
+    if args.stack_limit == 0 {
+        bail!("--stack-limit must be at least 1 MiB");
+    }
+    let config = RuntimeConfig {
+        cache_dir: if args.no_cache {
+            None
+        } else {
+            args.cache_dir.clone().or_else(default_cache_dir)
+        },
+        // One run per process: no pool of slots to share.
+        max_concurrent_runs: 1,
+        max_stack_bytes: usize::try_from(mib(args.stack_limit as u64, "--stack-limit")?)?,
+        max_memory_bytes: limits.memory_bytes.max(1),
+        ..RuntimeConfig::default()
+    };
+    let runtime = Runtime::new(config)?;
+    let module = runtime.load_file(&args.module)?;
+
+    let stdin = match &args.stdin {
+        None => Stdin::Host,
+        Some(path) if path == Path::new("-") => Stdin::Host,
+        Some(path) => std::fs::read(path)
+            .with_context(|| format!("cannot read --stdin {}", path.display()))?
+            .into(),
+    };
+    let argv0 = args.module.file_name().map_or_else(
+        || args.module.display().to_string(),
+        |name| name.to_string_lossy().into(),
+    );
+    let spec = RunSpec {
+        args: std::iter::once(argv0).chain(args.args).collect(),
+        env: args.env,
+        stdin,
+        preopens: args.dirs,
+        limits,
+        deterministic: args.deterministic.then_some(0),
+    };
+    let outcome = runtime.run(&module, spec)?;
+    if args.json {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer(&mut stdout, &Report::of(&outcome))?;
+        writeln!(stdout)?;
+    } else {
+        std::io::stdout().write_all(&outcome.stdout)?;
+        std::io::stdout().flush()?;
+        let mut stderr = std::io::stderr().lock();
+        stderr.write_all(&outcome.stderr)?;
+        writeln!(stderr, "{}", summary(&outcome))?;
+    }
+    Ok(())
+}
+
+/// The JSON form of an outcome; field names are part of the CLI's contract.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    status: &'static str,
+    exit_code: Option<i32>,
+    trap: Option<TrapReport<'a>>,
+    fuel: u64,
+    wall_ms: f64,
+    memory_bytes: u64,
+    stdout: String,
+    stderr: String,
+    stdout_truncated: bool,
+    stderr_truncated: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct TrapReport<'a> {
+    kind: &'static str,
+    message: &'a str,
+}
+
+impl<'a> Report<'a> {
+    fn of(outcome: &'a Outcome) -> Self {
+        let trap = match &outcome.status {
+            Status::Trap { kind, message } => Some(TrapReport {
+                kind: kind.as_str(),
+                message,
+            }),
+            _ => None,
+        };
+        Self {
+            status: outcome.status.as_str(),
+            exit_code: outcome.status.exit_code(),
+            trap,
+            fuel: outcome.fuel_consumed,
+            wall_ms: (outcome.wall_time.as_secs_f64() * 1e6).round() / 1e3,
+            memory_bytes: outcome.peak_memory_bytes,
+            stdout: String::from_utf8_lossy(&outcome.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&outcome.stderr).into_owned(),
+            stdout_truncated: outcome.stdout_truncated,
+            stderr_truncated: outcome.stderr_truncated,
+        }
+    }
+}
+
+/// One line for humans: how it ended and what it cost.
+fn summary(outcome: &Outcome) -> String {
+    let mut line = format!(
+        "xcode: {} | fuel {} | wall {:.3} ms | memory {}",
+        outcome.status,
+        outcome.fuel_consumed,
+        outcome.wall_time.as_secs_f64() * 1e3,
+        human_bytes(outcome.peak_memory_bytes),
+    );
+    for (name, truncated, kept) in [
+        ("stdout", outcome.stdout_truncated, outcome.stdout.len()),
+        ("stderr", outcome.stderr_truncated, outcome.stderr.len()),
+    ] {
+        if truncated {
+            line.push_str(&format!(
+                " | {name} truncated at {}",
+                human_bytes(kept as u64)
+            ));
+        }
+    }
+    line
+}
+
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / f64::from(1 << 10)),
+        b => format!("{b} B"),
+    }
+}
+
+fn mib(value: u64, flag: &str) -> Result<u64> {
+    value
+        .checked_mul(1 << 20)
+        .filter(|bytes| *bytes > 0 && *bytes <= 4 << 30)
+        .with_context(|| format!("{flag} must be between 1 and 4096 MiB"))
+}
+
+fn kib(value: usize) -> Result<usize> {
+    value
+        .checked_mul(1 << 10)
+        .context("--output-limit is too large")
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XCODE_CACHE_DIR") {
+        return Some(dir.into());
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
+    Some(cache.join("xcode").join("modules"))
+}
+
+fn parse_dir(value: &str) -> Result<Preopen, String> {
+    let mut parts: Vec<&str> = value.split(':').collect();
+    let access = match parts.last() {
+        Some(&"ro") => Some(DirAccess::ReadOnly),
+        Some(&"rw") => Some(DirAccess::ReadWrite),
+        _ => None,
+    };
+    if access.is_some() {
+        parts.pop();
+    }
+    let (host, guest) = match parts.as_slice() {
+        [host] if !host.is_empty() => (*host, *host),
+        [host, guest] if !host.is_empty() && !guest.is_empty() => (*host, *guest),
+        _ => return Err("expected HOST[:GUEST][:ro|rw]".into()),
+    };
+    Ok(Preopen {
+        host: host.into(),
+        guest: guest.into(),
+        access: access.unwrap_or_default(),
+    })
+}
+
+fn parse_env(value: &str) -> Result<(String, String), String> {
+    match value.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.into(), value.into())),
+        _ => Err("expected KEY=VALUE".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_forms() {
+        let dir = |s| parse_dir(s).map(|p| (p.host, p.guest, p.access));
+        assert_eq!(
+            dir("data"),
+            Ok(("data".into(), "data".into(), DirAccess::ReadOnly))
+        );
+        assert_eq!(
+            dir("data:rw"),
+            Ok(("data".into(), "data".into(), DirAccess::ReadWrite))
+        );
+        assert_eq!(
+            dir("data:/in"),
+            Ok(("data".into(), "/in".into(), DirAccess::ReadOnly))
+        );
+        assert_eq!(
+            dir("/tmp/x:/out:rw"),
+            Ok(("/tmp/x".into(), "/out".into(), DirAccess::ReadWrite))
+        );
+        assert!(dir("").is_err());
+        assert!(dir("a:b:c").is_err());
+        assert!(dir(":ro").is_err());
+    }
+
+    #[test]
+    fn env_forms() {
+        assert_eq!(parse_env("A=1=2"), Ok(("A".into(), "1=2".into())));
+        assert_eq!(parse_env("A="), Ok(("A".into(), String::new())));
+        assert!(parse_env("=1").is_err());
+        assert!(parse_env("A").is_err());
+    }
+
+    #[test]
+    fn limits_in_range() {
+        assert!(mib(0, "--memory-limit").is_err());
+        assert_eq!(mib(1, "--memory-limit").ok(), Some(1 << 20));
+        assert!(mib(4097, "--memory-limit").is_err());
+    }
+}
