@@ -6,6 +6,8 @@ use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, Linker, OptLevel, PoolingAllocationConfig, Strategy,
 };
 
+use wasmtime_wasi::I32Exit;
+
 use crate::cache::ModuleCache;
 use crate::config::{Allocation, RuntimeConfig};
 use crate::module::Module;
@@ -45,6 +47,19 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |guest: &mut Guest| &mut guest.wasi)
             .map_err(Error::engine)?;
+        // wasmtime-wasi refuses exit statuses of 126 and above with a trap, but programs do
+        // `exit(255)` and `exit(-1)`: report every status as the guest gave it.
+        linker.allow_shadowing(true);
+        linker
+            .func_wrap(
+                "wasi_snapshot_preview1",
+                "proc_exit",
+                |status: i32| -> wasmtime::Result<()> {
+                    Err(wasmtime::Error::new(I32Exit(status)))
+                },
+            )
+            .map_err(Error::engine)?;
+        linker.allow_shadowing(false);
         let cache = ModuleCache::new(config.cache_dir.as_deref(), &engine);
         Ok(Self {
             slots: Slots::new(config.max_concurrent_runs),

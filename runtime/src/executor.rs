@@ -71,7 +71,7 @@ mod tests {
     fn abandons_a_future_that_waits_past_its_deadline() -> Result<()> {
         let deadline = Instant::now() + Duration::from_millis(50);
         let started = Instant::now();
-        let slow = tokio::time::sleep(Duration::from_secs(60));
+        let slow = async { tokio::time::sleep(Duration::from_secs(60)).await };
         assert_eq!(run_until(deadline, slow)?, None);
         assert!(started.elapsed() < Duration::from_secs(5));
         Ok(())

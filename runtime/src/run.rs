@@ -226,8 +226,9 @@ fn wasi_context(spec: RunSpec, stdout: &Capture, stderr: &Capture) -> Result<Was
         .envs(&spec.env)
         .stdout(stdout.clone())
         .stderr(stderr.clone())
-        // Guest file IO happens on the run's own thread instead of a tokio blocking pool.
-        .allow_blocking_current_thread(true)
+        // Not `allow_blocking_current_thread`: with it, wasmtime-wasi serves a lone sleep in
+        // `poll_oneoff` with `std::thread::sleep`, which no deadline can interrupt.
+        .allow_blocking_current_thread(false)
         .allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false);

@@ -1,0 +1,76 @@
+//! Many runs, sequential and parallel: all correct, and the process does not grow.
+
+use std::sync::Barrier;
+
+use xcode_runtime::RunSpec;
+
+use crate::{HELLO, exclusive, guest, resident_bytes, runtime};
+
+/// What the process may grow by between two equal batches of runs once warmed up: allocator
+/// noise. A leak of even 1 KiB per run over the second batch would exceed it.
+const GROWTH_ALLOWED: u64 = 8 << 20;
+
+fn hello_runs(count: usize) {
+    let module = runtime()
+        .load_bytes(guest(HELLO).as_bytes())
+        .expect("loads");
+    for _ in 0..count {
+        let outcome = runtime()
+            .run(&module, RunSpec::new().stdin(b"ignored".as_slice()))
+            .expect("runs");
+        assert_eq!(outcome.stdout, b"hello\n");
+    }
+}
+
+#[test]
+fn ten_thousand_sequential_runs_do_not_grow_the_process() {
+    let _guard = exclusive();
+    hello_runs(1_000);
+    let before = resident_bytes();
+    hello_runs(10_000);
+    let after = resident_bytes();
+    assert!(
+        after.saturating_sub(before) < GROWTH_ALLOWED,
+        "grew from {before} to {after} bytes"
+    );
+    assert_eq!(
+        runtime().idle_slots(),
+        runtime().config().max_concurrent_runs
+    );
+}
+
+/// `threads` threads start a run each at the same moment; more threads than pool slots, so
+/// most wait for a slot.
+fn parallel_hello_runs(threads: usize) {
+    let module = runtime()
+        .load_bytes(guest(HELLO).as_bytes())
+        .expect("loads");
+    let start = Barrier::new(threads);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                start.wait();
+                let outcome = runtime().run(&module, RunSpec::new()).expect("runs");
+                assert_eq!(outcome.stdout, b"hello\n");
+            });
+        }
+    });
+}
+
+#[test]
+fn a_thousand_parallel_runs_do_not_grow_the_process() {
+    let _guard = exclusive();
+    assert!(runtime().config().max_concurrent_runs < 1_000);
+    parallel_hello_runs(1_000);
+    let before = resident_bytes();
+    parallel_hello_runs(1_000);
+    let after = resident_bytes();
+    assert!(
+        after.saturating_sub(before) < GROWTH_ALLOWED,
+        "grew from {before} to {after} bytes"
+    );
+    assert_eq!(
+        runtime().idle_slots(),
+        runtime().config().max_concurrent_runs
+    );
+}
