@@ -277,10 +277,8 @@ fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits) ->
         Err(Failure::Instantiate(error)) => (error, true),
         Err(Failure::Run(error)) => (error, false),
     };
-    if let Some(exit) = error.downcast_ref::<I32Exit>() {
-        if exit.0 == 0 {
-            return Status::Exited(0);
-        }
+    if error.downcast_ref::<I32Exit>().is_some_and(|exit| exit.0 == 0) {
+        return Status::Exited(0);
     }
     let trap = error.downcast_ref::<wasmtime::Trap>().copied();
     if trap == Some(wasmtime::Trap::OutOfFuel) {
