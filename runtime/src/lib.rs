@@ -41,9 +41,12 @@ pub use run::{DirAccess, Limits, Preopen, RunSpec};
 use std::path::PathBuf;
 
 /// A failure of the host, never of the guest.
+///
+/// The underlying IO error, where there is one, is the [`std::error::Error::source`], not part
+/// of the message: print the chain (`{:#}` with anyhow) to see both.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read module {path}: {source}")]
+    #[error("cannot read module {path}")]
     ReadModule {
         path: PathBuf,
         source: std::io::Error,
@@ -54,7 +57,7 @@ pub enum Error {
     InvalidSpec(String),
     #[error("cannot open directory {path} for the guest: {message}")]
     Preopen { path: PathBuf, message: String },
-    #[error("module cache at {path}: {source}")]
+    #[error("module cache at {path}")]
     Cache {
         path: PathBuf,
         source: std::io::Error,

@@ -90,7 +90,28 @@ fn to_binary(bytes: &[u8]) -> Result<Vec<u8>> {
     }
     wat::parse_bytes(bytes)
         .map(|wasm| wasm.into_owned())
-        .map_err(|e| Error::InvalidModule(format!("neither WebAssembly binary nor text: {e}")))
+        .map_err(|e| {
+            Error::InvalidModule(format!(
+                "neither WebAssembly binary nor text: {}",
+                wat_error_line(&e.to_string())
+            ))
+        })
+}
+
+/// wat's message with its position, without the source excerpt it draws below:
+/// "expected `)` (at line 3, column 7)".
+fn wat_error_line(rendered: &str) -> String {
+    let mut lines = rendered.lines();
+    let message = lines.next().unwrap_or_default().trim();
+    let position = lines
+        .find_map(|line| line.trim().strip_prefix("-->"))
+        .and_then(|location| {
+            let mut parts = location.trim().rsplitn(3, ':');
+            let column = parts.next()?;
+            let line = parts.next()?;
+            Some(format!(" (at line {line}, column {column})"))
+        });
+    format!("{message}{}", position.unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -103,6 +124,17 @@ mod tests {
         assert_eq!(binary, b"\0asm\x01\0\0\0");
         assert_eq!(to_binary(&binary)?, binary);
         Ok(())
+    }
+
+    #[test]
+    fn text_errors_are_one_line_with_a_position() {
+        let error = to_binary(b"(module\n  (func (result i32)\n    (i32.const)))")
+            .expect_err("i32.const needs an operand");
+        let Error::InvalidModule(message) = error else {
+            panic!("{error:?}")
+        };
+        assert!(!message.contains('\n'), "{message}");
+        assert!(message.contains("(at line 3, column"), "{message}");
     }
 
     #[test]

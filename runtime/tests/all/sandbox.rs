@@ -253,3 +253,37 @@ fn a_missing_preopen_directory_is_a_host_error() {
         Err(Error::Preopen { .. })
     ));
 }
+
+#[test]
+fn sockets_cannot_be_used() {
+    let _guard = shared();
+    // WASI preview 1 creates no sockets; it can only use ones handed in, and none are.
+    // `sock_accept`, `sock_recv` and `sock_send` on stdin, stdout and a preopened directory
+    // must all fail with an errno; the guest exits with the sum of the three errnos for fd
+    // `$fd`, so 0 would mean one of them succeeded.
+    let socket_user = |fd: u32| {
+        format!(
+            r#"(module
+                 (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "sock_recv" (func $recv (param i32 i32 i32 i32 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "sock_send" (func $send (param i32 i32 i32 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                 (memory (export "memory") 1)
+                 (func (export "_start") (local $errors i32)
+                   (i32.store (i32.const 16) (i32.const 256))
+                   (i32.store (i32.const 20) (i32.const 16))
+                   (local.set $errors (call $accept (i32.const {fd}) (i32.const 0) (i32.const 32)))
+                   (if (i32.eqz (local.get $errors)) (then (call $exit (i32.const 0))))
+                   (local.set $errors (call $recv (i32.const {fd}) (i32.const 16) (i32.const 1) (i32.const 0) (i32.const 40) (i32.const 44)))
+                   (if (i32.eqz (local.get $errors)) (then (call $exit (i32.const 0))))
+                   (local.set $errors (call $send (i32.const {fd}) (i32.const 16) (i32.const 1) (i32.const 0) (i32.const 40)))
+                   (if (i32.eqz (local.get $errors)) (then (call $exit (i32.const 0))))
+                   (call $exit (i32.const 1))))"#
+        )
+    };
+    let root = host_tree();
+    for fd in [0, 1, 2, 3, 4, 100] {
+        let outcome = run(&socket_user(fd), jailed(root.path(), DirAccess::ReadWrite));
+        assert_exited(&outcome, 1);
+    }
+}

@@ -20,16 +20,65 @@ enum Command {
     Run(run::RunArgs),
 }
 
+/// Usage and host errors: the run did not happen. (A run that happened exits 0, whatever the
+/// guest did.)
+const FAILURE: u8 = 2;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version.
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => return fail(&one_line(&err.to_string())),
+    };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("xcode: error: {err:#}");
-            ExitCode::from(2)
-        }
+        Err(err) => fail(&format!("{err:#}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    // One line, whatever the message: scripts read it and logs keep it whole.
+    let message = message
+        .split('\n')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    eprintln!("xcode: error: {message}");
+    ExitCode::from(FAILURE)
+}
+
+/// clap's multi-line message as one line: the error and its details, without the usage block,
+/// so scripts can read it and logs keep it whole.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    let joined = lines.join(" ");
+    let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
+    format!("{joined} (see `xcode --help`)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_become_one_line() {
+        let message = "error: the following required arguments were not provided:\n  \
+                       <MODULE>\n\nUsage: xcode run <MODULE>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(message),
+            "the following required arguments were not provided: <MODULE> (see `xcode --help`)"
+        );
     }
 }

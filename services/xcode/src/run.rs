@@ -65,6 +65,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         stdout_bytes: kib(args.output_limit)?,
         stderr_bytes: kib(args.output_limit)?,
     };
+    if args.time_limit == 0 {
+        bail!("--time-limit must be at least 1 ms");
+    }
     if args.stack_limit == 0 {
         bail!("--stack-limit must be at least 1 MiB");
     }
@@ -112,6 +115,10 @@ pub fn run(args: RunArgs) -> Result<()> {
         std::io::stdout().flush()?;
         let mut stderr = std::io::stderr().lock();
         stderr.write_all(&outcome.stderr)?;
+        // The summary gets a line of its own even when the guest's last line is unfinished.
+        if outcome.stderr.last().is_some_and(|&byte| byte != b'\n') {
+            writeln!(stderr)?;
+        }
         writeln!(stderr, "{}", summary(&outcome))?;
     }
     Ok(())
