@@ -5,8 +5,16 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 #[derive(Debug)]
 pub(crate) struct Slots {
-    free: Mutex<u32>,
+    state: Mutex<State>,
     freed: Condvar,
+}
+
+#[derive(Debug)]
+struct State {
+    free: u32,
+    /// Threads blocked in `acquire`: a release wakes one only if there is one, so the common
+    /// uncontended case costs no futex syscall.
+    waiting: u32,
 }
 
 #[derive(Debug)]
@@ -15,38 +23,46 @@ pub(crate) struct Slot<'a>(&'a Slots);
 impl Slots {
     pub(crate) fn new(count: u32) -> Self {
         Self {
-            free: Mutex::new(count),
+            state: Mutex::new(State {
+                free: count,
+                waiting: 0,
+            }),
             freed: Condvar::new(),
         }
     }
 
     pub(crate) fn acquire(&self) -> Slot<'_> {
-        let mut free = self.lock();
-        while *free == 0 {
-            free = self
+        let mut state = self.lock();
+        while state.free == 0 {
+            state.waiting += 1;
+            state = self
                 .freed
-                .wait(free)
+                .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.waiting -= 1;
         }
-        *free -= 1;
+        state.free -= 1;
         Slot(self)
     }
 
     /// Slots not held by a run right now.
     pub(crate) fn available(&self) -> u32 {
-        *self.lock()
+        self.lock().free
     }
 
-    fn lock(&self) -> MutexGuard<'_, u32> {
+    fn lock(&self) -> MutexGuard<'_, State> {
         // The count stays consistent even if a holder panicked: `Slot::drop` still runs.
-        self.free.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        *self.0.lock() += 1;
-        self.0.freed.notify_one();
+        let mut state = self.0.lock();
+        state.free += 1;
+        if state.waiting > 0 {
+            self.0.freed.notify_one();
+        }
     }
 }
 
