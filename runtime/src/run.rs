@@ -277,7 +277,10 @@ fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits) ->
         Err(Failure::Instantiate(error)) => (error, true),
         Err(Failure::Run(error)) => (error, false),
     };
-    if error.downcast_ref::<I32Exit>().is_some_and(|exit| exit.0 == 0) {
+    if error
+        .downcast_ref::<I32Exit>()
+        .is_some_and(|exit| exit.0 == 0)
+    {
         return Status::Exited(0);
     }
     let trap = error.downcast_ref::<wasmtime::Trap>().copied();
