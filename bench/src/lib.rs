@@ -33,7 +33,7 @@ impl Workload {
             iterations: 300_000_000,
         },
         Workload::Sieve { limit: 50_000_000 },
-        Workload::Fib { n: 32 },
+        Workload::Fib { n: 35 },
         Workload::Matmul { n: 400 },
     ];
 
