@@ -1,9 +1,11 @@
 //! Precompiled modules on disk, keyed by the module's sha256 and the engine's compile settings.
 //!
 //! Layout: `<root>/<engine key>/<module sha256>.cwasm` beside `<module sha256>.sum`, which holds
-//! the length and sha256 of the `.cwasm`. The engine key hashes everything wasmtime says makes
-//! artifacts incompatible (its version, target, Cranelift flags, tunables such as fuel, wasm
-//! features), so engines with different settings never share an entry.
+//! the length and sha256 of the `.cwasm`. The module sha256 is the guest's as given; the entry
+//! holds its metered code (`meter.rs`), so a hit skips metering too. The engine key hashes
+//! everything wasmtime says makes artifacts incompatible (its version, target, Cranelift flags,
+//! tunables, wasm features) and the metering version, so engines with different settings never
+//! share an entry.
 //!
 //! wasmtime rejects artifacts from another version or configuration, but it cannot tell a
 //! flipped byte in machine code from a real instruction; running such code could crash the
@@ -41,15 +43,16 @@ impl ModuleCache {
         Self { dir }
     }
 
-    /// Returns the compiled module for `wasm`, whose sha256 is `sha256`.
+    /// Returns the compiled module for the guest whose sha256 is `sha256`; `prepare` gives the
+    /// bytes to compile (the metered module) and runs only when there is no valid entry.
     pub(crate) fn load(
         &self,
         engine: &Engine,
-        wasm: &[u8],
         sha256: &[u8; 32],
+        prepare: impl FnOnce() -> Result<Vec<u8>>,
     ) -> Result<(wasmtime::Module, Origin)> {
         let Some(dir) = &self.dir else {
-            let module = wasmtime::Module::new(engine, wasm)
+            let module = wasmtime::Module::new(engine, prepare()?)
                 .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
             return Ok((module, Origin::Compiled));
         };
@@ -60,7 +63,7 @@ impl ModuleCache {
             return Ok((module, Origin::Cached));
         }
         let compiled = engine
-            .precompile_module(wasm)
+            .precompile_module(&prepare()?)
             .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
         fs::create_dir_all(dir).map_err(cache_error(dir))?;
         write_atomically(dir, &artifact, &compiled)?;
@@ -111,10 +114,12 @@ fn cache_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// A short, stable name for the engine's compile-relevant settings.
+/// A short, stable name for the engine's compile-relevant settings and the metering version
+/// (entries are keyed by the guest's hash, but hold the metered module's code).
 fn engine_key(engine: &Engine) -> String {
     let mut hasher = Sha256Hasher(Sha256::new());
     engine.precompile_compatibility_hash().hash(&mut hasher);
+    crate::meter::VERSION.hash(&mut hasher);
     hex::encode(&hasher.0.finalize()[..12])
 }
 

@@ -30,9 +30,6 @@ pub struct RuntimeConfig {
     /// Upper bound for [`crate::Limits::table_elements`].
     pub max_table_elements: u64,
     pub allocation: Allocation,
-    /// Fuel a guest burns between two looks at its wall-clock deadline. Smaller bounds wall
-    /// time more tightly and costs more switches; 1,000,000 is about a millisecond of compute.
-    pub fuel_yield_interval: u64,
 }
 
 impl Default for RuntimeConfig {
@@ -44,7 +41,6 @@ impl Default for RuntimeConfig {
             max_memory_bytes: 4 << 30,
             max_table_elements: 1 << 20,
             allocation: Allocation::Pooling,
-            fuel_yield_interval: 1_000_000,
         }
     }
 }

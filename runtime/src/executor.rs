@@ -1,12 +1,9 @@
 //! Drives a run's future on the calling thread until it finishes or its deadline passes.
 //!
-//! The guest runs on a wasmtime fiber and yields back here every `fuel_yield_interval` units
-//! of fuel; each time it does, the deadline is checked. A guest waiting in a WASI call (stdin,
-//! `poll_oneoff`) is suspended and the deadline's timer wakes the executor. Either way, a
-//! deadline that passes drops the future, which unwinds the fiber: the guest is gone.
-//!
-//! This is how wall time is bounded without epoch interruption: fuel instrumentation is
-//! already in every loop, so the deadline costs no further instrumentation.
+//! The guest runs on a wasmtime fiber. While it computes, its own metering (`meter.rs`) stops
+//! it at the deadline. While it waits in a WASI call (stdin, `poll_oneoff`), the fiber is
+//! suspended and this executor's timer fires at the same deadline: the future is dropped, which
+//! unwinds the fiber, and the guest is gone.
 
 use std::cell::OnceCell;
 use std::future::{Future, poll_fn};

@@ -26,10 +26,12 @@ mod engine;
 mod executor;
 mod io;
 mod limiter;
+mod meter;
 mod module;
 mod outcome;
 mod run;
 mod slots;
+mod ticker;
 
 pub use config::{Allocation, RuntimeConfig};
 pub use engine::Runtime;

@@ -32,8 +32,15 @@ impl ResourceLimiter for Limiter {
         &mut self,
         _current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        if maximum.is_some_and(|maximum| desired > maximum) {
+            // Past the guest's own declared maximum: `memory.grow` gives -1, as wasm says, and
+            // this is not our limit. Refusing here spares wasmtime building an error for it,
+            // which captures a backtrace of the guest's whole stack when RUST_BACKTRACE is
+            // set: a deep-recursing guest could make every failed grow cost milliseconds.
+            return Ok(false);
+        }
         if desired > self.memory_limit_bytes {
             self.memory_denied = true;
             return Ok(false);
@@ -47,8 +54,11 @@ impl ResourceLimiter for Limiter {
         &mut self,
         _current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        if maximum.is_some_and(|maximum| desired > maximum) {
+            return Ok(false);
+        }
         if desired > self.table_limit_elements {
             self.table_denied = true;
             return Ok(false);
@@ -85,6 +95,15 @@ mod tests {
         assert!(limiter.table_growing(0, 10, None)?);
         assert!(!limiter.table_growing(10, 11, None)?);
         assert!(limiter.table_denied);
+        Ok(())
+    }
+
+    #[test]
+    fn growth_past_the_guests_own_maximum_is_refused_but_not_a_limit_hit() -> wasmtime::Result<()> {
+        let mut limiter = Limiter::new(1 << 30, 1 << 20);
+        assert!(!limiter.memory_growing(1 << 16, 3 << 16, Some(2 << 16))?);
+        assert!(!limiter.table_growing(1, 5, Some(4))?);
+        assert!(!limiter.memory_denied && !limiter.table_denied);
         Ok(())
     }
 }

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use wasmtime::{InstancePre, Linker};
+use wasmtime::{AsContextMut, Global, Instance, InstancePre, Linker, ModuleExport, TypedFunc};
 
 use crate::cache::{ModuleCache, Origin};
+use crate::meter;
 use crate::run::Guest;
 use crate::{Error, Result};
 
@@ -17,6 +18,16 @@ struct Inner {
     pre: InstancePre<Guest>,
     sha256: [u8; 32],
     origin: Origin,
+    meter: MeterExports,
+}
+
+/// The handles metering added to the module (see `meter.rs`), resolved once at load.
+struct MeterExports {
+    fuel: ModuleExport,
+    deadline: ModuleExport,
+    stop: ModuleExport,
+    start: Option<ModuleExport>,
+    entry: ModuleExport,
 }
 
 impl std::fmt::Debug for Module {
@@ -33,7 +44,9 @@ impl Module {
     pub(crate) fn load(bytes: &[u8], linker: &Linker<Guest>, cache: &ModuleCache) -> Result<Self> {
         let wasm = to_binary(bytes)?;
         let sha256: [u8; 32] = Sha256::digest(&wasm).into();
-        let (module, origin) = cache.load(linker.engine(), &wasm, &sha256)?;
+        let (module, origin) = cache.load(linker.engine(), &sha256, || {
+            meter::instrument(&wasm).map_err(Error::InvalidModule)
+        })?;
 
         let takes_start = module
             .get_export("_start")
@@ -51,6 +64,18 @@ impl Module {
         linker
             .define_unknown_imports_as_traps(&module)
             .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
+        let export = |name: &str| {
+            module.get_export_index(name).ok_or_else(|| {
+                Error::InvalidModule(format!("metered module lacks its `{name}` export"))
+            })
+        };
+        let meter = MeterExports {
+            fuel: export(meter::FUEL_EXPORT)?,
+            deadline: export(meter::DEADLINE_EXPORT)?,
+            stop: export(meter::STOP_EXPORT)?,
+            start: module.get_export_index(meter::START_EXPORT),
+            entry: export("_start")?,
+        };
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
@@ -58,6 +83,7 @@ impl Module {
             pre,
             sha256,
             origin,
+            meter,
         })))
     }
 
@@ -74,6 +100,61 @@ impl Module {
     pub(crate) fn pre(&self) -> &InstancePre<Guest> {
         &self.0.pre
     }
+
+    /// Gives a fresh instance its fuel and deadline (milliseconds on the runtime's clock).
+    pub(crate) fn arm(
+        &self,
+        mut store: impl AsContextMut,
+        instance: &Instance,
+        fuel: i64,
+        deadline_ms: i64,
+    ) -> wasmtime::Result<()> {
+        let meter = &self.0.meter;
+        global(&mut store, instance, &meter.fuel)?.set(&mut store, fuel.into())?;
+        global(&mut store, instance, &meter.deadline)?.set(&mut store, deadline_ms.into())
+    }
+
+    /// The fuel left and why metering stopped the guest (0: it did not; see `meter::STOP_*`).
+    pub(crate) fn meter_reading(
+        &self,
+        mut store: impl AsContextMut,
+        instance: &Instance,
+    ) -> wasmtime::Result<(i64, i32)> {
+        let meter = &self.0.meter;
+        let fuel = global(&mut store, instance, &meter.fuel)?.get(&mut store);
+        let stop = global(&mut store, instance, &meter.stop)?.get(&mut store);
+        let wrong = || wasmtime::Error::msg("metering global of the wrong type");
+        Ok((fuel.i64().ok_or_else(wrong)?, stop.i32().ok_or_else(wrong)?))
+    }
+
+    /// The guest's start function (moved out of instantiation by metering), then `_start`.
+    pub(crate) fn entry_points(
+        &self,
+        mut store: impl AsContextMut,
+        instance: &Instance,
+    ) -> wasmtime::Result<[Option<TypedFunc<(), ()>>; 2]> {
+        let meter = &self.0.meter;
+        let mut func = |export: &ModuleExport| -> wasmtime::Result<TypedFunc<(), ()>> {
+            instance
+                .get_module_export(&mut store, export)
+                .and_then(|export| export.into_func())
+                .ok_or_else(|| wasmtime::Error::msg("entry point is not a function"))?
+                .typed(&mut store)
+        };
+        let start = meter.start.as_ref().map(&mut func).transpose()?;
+        Ok([start, Some(func(&meter.entry)?)])
+    }
+}
+
+fn global(
+    mut store: impl AsContextMut,
+    instance: &Instance,
+    export: &ModuleExport,
+) -> wasmtime::Result<Global> {
+    instance
+        .get_module_export(&mut store, export)
+        .and_then(|export| export.into_global())
+        .ok_or_else(|| wasmtime::Error::msg("metering global missing"))
 }
 
 /// The binary form of a module given as `.wasm` or `.wat`.

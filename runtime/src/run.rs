@@ -15,16 +15,19 @@ use crate::config::RuntimeConfig;
 use crate::executor;
 use crate::io::{Capture, OutputLimitExceeded, Stdin};
 use crate::limiter::Limiter;
+use crate::meter;
 use crate::module::Module;
 use crate::outcome::{Outcome, Status, TrapKind};
 use crate::slots::Slots;
+use crate::ticker::Ticker;
 use crate::{Error, Result};
 
 /// The limits of one run. Exceeding any of them is a [`Status`], never an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Deterministic CPU budget: roughly one unit per wasm instruction, plus one per byte of
-    /// bulk memory operations.
+    /// Deterministic CPU budget: one unit per wasm instruction (structural ones free), plus
+    /// one per byte or element of bulk memory and table operations. Above `i64::MAX` counts as
+    /// `i64::MAX`.
     pub fuel: u64,
     /// Wall-clock deadline, from the start of instantiation.
     pub wall_time: Duration,
@@ -133,9 +136,20 @@ pub(crate) struct Guest {
     limiter: Limiter,
 }
 
+impl Guest {
+    /// For the store that only serves to define engine-wide imports in the linker.
+    pub(crate) fn placeholder() -> Self {
+        Self {
+            wasi: WasiCtxBuilder::new().build_p1(),
+            limiter: Limiter::new(0, 0),
+        }
+    }
+}
+
 pub(crate) fn execute(
     engine: &Engine,
     slots: &Slots,
+    ticker: &Ticker,
     config: &RuntimeConfig,
     module: &Module,
     spec: RunSpec,
@@ -151,28 +165,48 @@ pub(crate) fn execute(
     );
 
     let _slot = slots.acquire();
+    let _clock = ticker.hold();
     let mut store = Store::new(engine, Guest { wasi, limiter });
     store.limiter(|guest| &mut guest.limiter);
-    store.set_fuel(limits.fuel).map_err(Error::engine)?;
-    store
-        .fuel_async_yield_interval(Some(config.fuel_yield_interval))
-        .map_err(Error::engine)?;
 
+    let budget = i64::try_from(limits.fuel).unwrap_or(i64::MAX);
     let started = Instant::now();
-    let pre = module.pre();
+    // A computing guest is stopped by its metering when the shared clock reaches this; a guest
+    // waiting in a WASI call, by the executor's timer at the same moment.
+    let deadline_ms = ticker
+        .now_ms()
+        .saturating_add(u64::try_from(limits.wall_time.as_millis()).unwrap_or(u64::MAX));
+    let deadline_ms = i64::try_from(deadline_ms).unwrap_or(i64::MAX);
+    let mut instance = None;
     let ended = executor::run_until(started + limits.wall_time, async {
-        let instance = pre
+        let created = module
+            .pre()
             .instantiate_async(&mut store)
             .await
             .map_err(Failure::Instantiate)?;
-        let start = instance
-            .get_typed_func::<(), ()>(&mut store, "_start")
+        instance = Some(created);
+        module
+            .arm(&mut store, &created, budget, deadline_ms)
             .map_err(Failure::Instantiate)?;
-        start.call_async(&mut store, ()).await.map_err(Failure::Run)
+        let entry_points = module
+            .entry_points(&mut store, &created)
+            .map_err(Failure::Instantiate)?;
+        for entry in entry_points.into_iter().flatten() {
+            entry
+                .call_async(&mut store, ())
+                .await
+                .map_err(Failure::Run)?;
+        }
+        Ok(())
     })?;
     let wall_time = started.elapsed();
 
-    let fuel_left = store.get_fuel().map_err(Error::engine)?;
+    let (fuel_left, stop) = match &instance {
+        Some(instance) => module
+            .meter_reading(&mut store, instance)
+            .map_err(Error::engine)?,
+        None => (budget, 0),
+    };
     let guest = store.data();
     let status = match ended {
         None => Status::WallTimeExceeded,
@@ -183,14 +217,21 @@ pub(crate) fn execute(
             );
             Status::OutputExceeded
         }
-        Some(result) => status_of(result, &guest.limiter, &limits),
+        Some(result) => status_of(result, &guest.limiter, &limits, stop),
+    };
+    let fuel_consumed = if status == Status::FuelExhausted {
+        limits.fuel
+    } else {
+        // Past zero by at most one straight-line stretch when the guest ended before the next
+        // check: report what it really used.
+        u64::try_from(i128::from(budget) - i128::from(fuel_left)).unwrap_or(0)
     };
     let peak_memory_bytes = guest.limiter.peak_memory_bytes as u64;
     drop(store);
     let (stdout, stderr) = (stdout.take(), stderr.take());
     Ok(Outcome {
         status,
-        fuel_consumed: limits.fuel.saturating_sub(fuel_left),
+        fuel_consumed,
         wall_time,
         peak_memory_bytes,
         stdout: stdout.bytes,
@@ -270,8 +311,9 @@ enum Failure {
     Run(wasmtime::Error),
 }
 
-/// The status of a run that ended on its own (no deadline, no output cap).
-fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits) -> Status {
+/// The status of a run that ended on its own (no deadline, no output cap). `stop` is why
+/// metering stopped the guest, if it did (`meter::STOP_*`).
+fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits, stop: i32) -> Status {
     let (error, instantiating) = match result {
         Ok(()) => return Status::Exited(0),
         Err(Failure::Instantiate(error)) => (error, true),
@@ -283,10 +325,12 @@ fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits) ->
     {
         return Status::Exited(0);
     }
-    let trap = error.downcast_ref::<wasmtime::Trap>().copied();
-    if trap == Some(wasmtime::Trap::OutOfFuel) {
-        return Status::FuelExhausted;
+    match stop {
+        meter::STOP_FUEL => return Status::FuelExhausted,
+        meter::STOP_DEADLINE => return Status::WallTimeExceeded,
+        _ => {}
     }
+    let trap = error.downcast_ref::<wasmtime::Trap>().copied();
     // Past this point the guest failed; a limit it hit first is the reason.
     if limiter.memory_denied {
         return Status::MemoryExceeded;

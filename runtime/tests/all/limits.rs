@@ -16,6 +16,7 @@ fn counting_loop(n: u64) -> String {
     ))
 }
 
+const INFINITE_LOOP_BODY: &str = "(loop $forever (br $forever))";
 const INFINITE_LOOP: &str = r#"(func (export "_start") (loop $forever (br $forever)))"#;
 
 fn limits(change: impl FnOnce(&mut Limits)) -> RunSpec {
@@ -94,6 +95,55 @@ fn wall_time_stops_an_infinite_loop_with_unlimited_fuel() {
         started.elapsed()
     );
     assert!(outcome.fuel_consumed > 0);
+}
+
+#[test]
+fn wall_time_stops_a_call_tree_without_loops() {
+    let _guard = shared();
+    // Each level calls the next one ten times: 10^12 calls and not a single loop, so only
+    // the checks at function entry can stop it.
+    let mut levels = String::new();
+    for level in 0..12 {
+        let calls = format!("(call $f{})", level + 1).repeat(10);
+        levels.push_str(&format!("(func $f{level} {calls})\n"));
+    }
+    levels.push_str("(func $f12)\n(func (export \"_start\") (call $f0))");
+    let started = Instant::now();
+    let outcome = run(
+        &guest(&levels),
+        limits(|l| {
+            l.fuel = u64::MAX;
+            l.wall_time = Duration::from_millis(300);
+        }),
+    );
+    assert_eq!(outcome.status, Status::WallTimeExceeded);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // And fuel stops it too, at exactly its budget.
+    let outcome = run(&guest(&levels), limits(|l| l.fuel = 3_000_000));
+    assert_eq!(outcome.status, Status::FuelExhausted);
+    assert_eq!(outcome.fuel_consumed, 3_000_000);
+}
+
+#[test]
+fn a_start_function_that_never_returns_is_metered_too() {
+    let _guard = shared();
+    let wat = guest(&format!(
+        "(func $init {INFINITE_LOOP_BODY}) (start $init) (func (export \"_start\"))"
+    ));
+    let outcome = run(&wat, limits(|l| l.fuel = 1_000_000));
+    assert_eq!(outcome.status, Status::FuelExhausted);
+    let outcome = run(
+        &wat,
+        limits(|l| {
+            l.fuel = u64::MAX;
+            l.wall_time = Duration::from_millis(200);
+        }),
+    );
+    assert_eq!(outcome.status, Status::WallTimeExceeded);
 }
 
 /// `_start` that sleeps `$ns` nanoseconds in `poll_oneoff` on the monotonic clock, then

@@ -1,0 +1,786 @@
+//! Metering compiled into the guest: fuel (the deterministic CPU budget) and the wall-clock
+//! deadline, checked with plain wasm instructions instead of wasmtime's fuel or epochs.
+//!
+//! Why: wasmtime's fuel and epoch checks both end in a call to the runtime when they fire. A
+//! call clobbers every floating-point register, so Cranelift keeps a loop's float accumulators
+//! on the stack, and call-heavy code saves more registers: +123% on an f64 matrix product,
+//! +25% on recursion (bench/README.md). Here an exhausted budget or a passed deadline ends in
+//! `unreachable` — a trap instruction, not a call — so nothing is clobbered and the checks cost
+//! a few percent.
+//!
+//! What a metered module does:
+//!
+//! - Every function keeps the fuel left in a local, loaded from the global `__xcode_fuel` on
+//!   entry, lowered by each straight-line stretch's cost before control leaves it, saved back
+//!   to the global before calls, returns and traps, and reloaded after calls. Costs are
+//!   wasmtime's defaults, so a metered run uses exactly the fuel wasmtime's own fuel would
+//!   count: 1 per function body and per operator (0 for `nop`, `drop`, `block`, `loop`,
+//!   `else`, `end`, `unreachable`, `return`), plus 1 per byte or element of bulk memory and
+//!   table operations, charged and checked before the operation runs.
+//! - At every function entry and loop header: if the fuel is negative, or the clock has
+//!   reached the deadline, set `__xcode_stop` (1 = fuel, 2 = deadline), save the fuel and trap.
+//!   Wasm has no other back edges, so no guest can run long between two checks.
+//! - The clock is a millisecond counter at address 0 of an imported one-page shared memory
+//!   (`xcode`/`clock`) that a host thread advances (see `ticker.rs`); each function copies the
+//!   run's deadline from the global `__xcode_deadline` into a local on entry.
+//! - The start function, if any, no longer runs during instantiation: it is exported as
+//!   `__xcode_start` and called by the host once fuel and deadline are set.
+//!
+//! The input is validated first with the features the sandbox allows (no threads, no shared or
+//! multiple or 64-bit memories, no exceptions or GC), so the guest itself can never touch the
+//! clock memory or the metering globals, and every control-flow operator is one handled here.
+
+use std::ops::Range;
+
+use wasm_encoder::reencode::{self, Reencode, utils};
+use wasm_encoder::{
+    BlockType, CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, Function,
+    GlobalSection, GlobalType, ImportSection, Instruction, MemArg, MemoryType, SectionId, ValType,
+};
+use wasmparser::{Operator, Parser, Payload, Validator, WasmFeatures};
+
+/// Changes whenever the code emitted here changes; part of the module cache key.
+pub(crate) const VERSION: u32 = 1;
+
+pub(crate) const CLOCK_MODULE: &str = "xcode";
+pub(crate) const CLOCK_NAME: &str = "clock";
+pub(crate) const FUEL_EXPORT: &str = "__xcode_fuel";
+pub(crate) const DEADLINE_EXPORT: &str = "__xcode_deadline";
+pub(crate) const STOP_EXPORT: &str = "__xcode_stop";
+pub(crate) const START_EXPORT: &str = "__xcode_start";
+
+/// Why metering code trapped, as left in `__xcode_stop`.
+pub(crate) const STOP_FUEL: i32 = 1;
+pub(crate) const STOP_DEADLINE: i32 = 2;
+
+/// What guests may use: WebAssembly 2.0 (which is what wasi-sdk, Rust and Go emit for
+/// wasm32-wasip1), plus tail calls, extended constant expressions and relaxed SIMD; but not
+/// `externref` and other GC types, which this wasmtime build (no GC) cannot run.
+pub(crate) fn guest_features() -> WasmFeatures {
+    (WasmFeatures::WASM2
+        | WasmFeatures::TAIL_CALL
+        | WasmFeatures::EXTENDED_CONST
+        | WasmFeatures::RELAXED_SIMD)
+        .difference(WasmFeatures::GC_TYPES)
+}
+
+/// Validates `wasm` as a guest and returns it metered. `Err` explains why it is not a module
+/// the sandbox runs.
+pub(crate) fn instrument(wasm: &[u8]) -> Result<Vec<u8>, String> {
+    Validator::new_with_features(guest_features())
+        .validate_all(wasm)
+        .map_err(|e| e.message().to_owned() + &format!(" (at byte {:#x})", e.offset()))?;
+    let info = ModuleInfo::scan(wasm)?;
+    let wasm = match &info.start {
+        Some((_, section)) => [&wasm[..section.start], &wasm[section.end..]].concat(),
+        None => wasm.to_vec(),
+    };
+    let mut meter = Meter::new(info);
+    let mut module = wasm_encoder::Module::new();
+    meter
+        .parse_core_module(&mut module, Parser::new(0), &wasm)
+        .map_err(|e| match e {
+            reencode::Error::UserError(message) => message,
+            other => other.to_string(),
+        })?;
+    Ok(module.finish())
+}
+
+/// What the rewrite needs to know before it starts: index spaces and function signatures.
+#[derive(Debug, Default)]
+struct ModuleInfo {
+    /// Parameter count of each type, `None` for types that are not functions.
+    type_params: Vec<Option<u32>>,
+    /// Type index of every function, imported ones first.
+    func_types: Vec<u32>,
+    imported_funcs: u32,
+    imported_memories: u32,
+    /// Imported and defined.
+    globals: u32,
+    /// The start function and the byte range of its whole section (id and size included).
+    start: Option<(u32, Range<usize>)>,
+}
+
+impl ModuleInfo {
+    fn scan(wasm: &[u8]) -> Result<Self, String> {
+        Self::read(wasm).map_err(|e| match e {
+            Scan::Parse(e) => e.to_string(),
+            Scan::Reserved(message) => message.to_owned(),
+        })
+    }
+
+    fn read(wasm: &[u8]) -> Result<Self, Scan> {
+        let mut info = Self::default();
+        // Where the current section begins: the end of the previous one (or of the header).
+        let mut previous_end = 8;
+        for payload in Parser::new(0).parse_all(wasm) {
+            let payload = payload?;
+            match &payload {
+                Payload::TypeSection(reader) => {
+                    for group in reader.clone() {
+                        for ty in group?.types() {
+                            info.type_params.push(match &ty.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(func) => {
+                                    Some(func.params().len() as u32)
+                                }
+                                _ => None,
+                            });
+                        }
+                    }
+                }
+                Payload::ImportSection(reader) => {
+                    for import in reader.clone().into_imports() {
+                        let import = import?;
+                        if import.module == CLOCK_MODULE {
+                            return Err(reserved(
+                                "imports from module `xcode` are reserved for the sandbox",
+                            ));
+                        }
+                        match import.ty {
+                            wasmparser::TypeRef::Func(ty) | wasmparser::TypeRef::FuncExact(ty) => {
+                                info.func_types.push(ty);
+                                info.imported_funcs += 1;
+                            }
+                            wasmparser::TypeRef::Memory(_) => info.imported_memories += 1,
+                            wasmparser::TypeRef::Global(_) => info.globals += 1,
+                            wasmparser::TypeRef::Table(_) | wasmparser::TypeRef::Tag(_) => {}
+                        }
+                    }
+                }
+                Payload::FunctionSection(reader) => {
+                    for ty in reader.clone() {
+                        info.func_types.push(ty?);
+                    }
+                }
+                Payload::GlobalSection(reader) => info.globals += reader.count(),
+                Payload::ExportSection(reader) => {
+                    for export in reader.clone() {
+                        if export?.name.starts_with("__xcode_") {
+                            return Err(reserved(
+                                "export names starting with `__xcode_` are reserved for the sandbox",
+                            ));
+                        }
+                    }
+                }
+                Payload::StartSection { func, range } => {
+                    // The section is its id byte, its size, then `range`: cut all of it.
+                    info.start = Some((*func, previous_end..range.end));
+                }
+                _ => {}
+            }
+            if let Some((_, range)) = payload.as_section() {
+                previous_end = range.end;
+            }
+        }
+        Ok(info)
+    }
+
+    fn params(&self, func: u32) -> Option<u32> {
+        let ty = *self.func_types.get(func as usize)?;
+        *self.type_params.get(ty as usize)?
+    }
+}
+
+enum Scan {
+    Parse(wasmparser::BinaryReaderError),
+    Reserved(&'static str),
+}
+
+impl From<wasmparser::BinaryReaderError> for Scan {
+    fn from(error: wasmparser::BinaryReaderError) -> Self {
+        Self::Parse(error)
+    }
+}
+
+fn reserved(message: &'static str) -> Scan {
+    Scan::Reserved(message)
+}
+
+/// The rewrite. Sections pass through `wasm_encoder`'s re-encoder with these changes: the
+/// clock memory is appended to the imports (so guest-defined memories move up by one index),
+/// three globals and their exports are appended, and every function body is metered.
+struct Meter {
+    info: ModuleInfo,
+    /// Index of the clock memory: right after the guest's imported memories.
+    clock: u32,
+    fuel_global: u32,
+    deadline_global: u32,
+    stop_global: u32,
+    /// Defined functions re-encoded so far.
+    bodies: u32,
+    emitted_imports: bool,
+    emitted_globals: bool,
+    emitted_exports: bool,
+}
+
+type Error = reencode::Error<String>;
+
+impl Meter {
+    fn new(info: ModuleInfo) -> Self {
+        Self {
+            clock: info.imported_memories,
+            fuel_global: info.globals,
+            deadline_global: info.globals + 1,
+            stop_global: info.globals + 2,
+            info,
+            bodies: 0,
+            emitted_imports: false,
+            emitted_globals: false,
+            emitted_exports: false,
+        }
+    }
+
+    fn add_imports(&mut self, imports: &mut ImportSection) {
+        imports.import(
+            CLOCK_MODULE,
+            CLOCK_NAME,
+            EntityType::Memory(MemoryType {
+                minimum: 1,
+                maximum: Some(1),
+                memory64: false,
+                shared: true,
+                page_size_log2: None,
+            }),
+        );
+        self.emitted_imports = true;
+    }
+
+    fn add_globals(&mut self, globals: &mut GlobalSection) {
+        let mutable = |val_type| GlobalType {
+            val_type,
+            mutable: true,
+            shared: false,
+        };
+        // Until the host sets them: no fuel, and a deadline already passed.
+        globals.global(mutable(ValType::I64), &ConstExpr::i64_const(-1));
+        globals.global(mutable(ValType::I64), &ConstExpr::i64_const(0));
+        globals.global(mutable(ValType::I32), &ConstExpr::i32_const(0));
+        self.emitted_globals = true;
+    }
+
+    fn add_exports(&mut self, exports: &mut ExportSection) {
+        exports.export(FUEL_EXPORT, ExportKind::Global, self.fuel_global);
+        exports.export(DEADLINE_EXPORT, ExportKind::Global, self.deadline_global);
+        exports.export(STOP_EXPORT, ExportKind::Global, self.stop_global);
+        if let Some((start, _)) = self.info.start {
+            exports.export(START_EXPORT, ExportKind::Func, start);
+        }
+        self.emitted_exports = true;
+    }
+}
+
+/// Where a section goes in a module, by the binary format's required order.
+fn rank(id: SectionId) -> u8 {
+    match id {
+        SectionId::Type => 1,
+        SectionId::Import => 2,
+        SectionId::Function => 3,
+        SectionId::Table => 4,
+        SectionId::Memory => 5,
+        SectionId::Tag => 6,
+        SectionId::Global => 7,
+        SectionId::Export => 8,
+        SectionId::Start => 9,
+        SectionId::Element => 10,
+        SectionId::DataCount => 11,
+        SectionId::Code => 12,
+        SectionId::Data => 13,
+        _ => 0,
+    }
+}
+
+impl Reencode for Meter {
+    type Error = String;
+
+    fn memory_index(&mut self, memory: u32) -> Result<u32, Error> {
+        Ok(if memory >= self.clock {
+            memory + 1
+        } else {
+            memory
+        })
+    }
+
+    fn parse_import_section(
+        &mut self,
+        imports: &mut ImportSection,
+        section: wasmparser::ImportSectionReader<'_>,
+    ) -> Result<(), Error> {
+        utils::parse_import_section(self, imports, section)?;
+        self.add_imports(imports);
+        Ok(())
+    }
+
+    fn parse_global_section(
+        &mut self,
+        globals: &mut GlobalSection,
+        section: wasmparser::GlobalSectionReader<'_>,
+    ) -> Result<(), Error> {
+        utils::parse_global_section(self, globals, section)?;
+        self.add_globals(globals);
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), Error> {
+        utils::parse_export_section(self, exports, section)?;
+        self.add_exports(exports);
+        Ok(())
+    }
+
+    /// Adds the import, global and export sections a module lacks, where they belong.
+    fn intersperse_section_hook(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        _after: Option<SectionId>,
+        before: Option<SectionId>,
+    ) -> Result<(), Error> {
+        let past = |id: SectionId| before.is_none_or(|before| rank(before) > rank(id));
+        if !self.emitted_imports && past(SectionId::Import) {
+            let mut imports = ImportSection::new();
+            self.add_imports(&mut imports);
+            module.section(&imports);
+        }
+        if !self.emitted_globals && past(SectionId::Global) {
+            let mut globals = GlobalSection::new();
+            self.add_globals(&mut globals);
+            module.section(&globals);
+        }
+        if !self.emitted_exports && past(SectionId::Export) {
+            let mut exports = ExportSection::new();
+            self.add_exports(&mut exports);
+            module.section(&exports);
+        }
+        Ok(())
+    }
+
+    /// Keeps the name section (trap messages name functions with it) and drops the other custom
+    /// sections: DWARF and the like describe code offsets that metering moves.
+    fn parse_custom_section(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        section: wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), Error> {
+        if section.name() == "name" {
+            utils::parse_custom_section(self, module, section)?;
+        }
+        Ok(())
+    }
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut CodeSection,
+        body: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), Error> {
+        let index = self.info.imported_funcs + self.bodies;
+        self.bodies += 1;
+        let params = self
+            .info
+            .params(index)
+            .ok_or_else(|| reencode::Error::UserError(format!("function {index} has no type")))?;
+        let mut locals = Vec::new();
+        let mut count = params;
+        for pair in body.get_locals_reader()? {
+            let (n, ty) = pair?;
+            locals.push((n, self.val_type(ty)?));
+            count = count.saturating_add(n);
+        }
+        locals.push((2, ValType::I64));
+        locals.push((1, ValType::I32));
+        let mut body_out = Body {
+            function: Function::new(locals),
+            fuel: count,
+            deadline: count + 1,
+            scratch: count + 2,
+            fuel_global: self.fuel_global,
+            deadline_global: self.deadline_global,
+            stop_global: self.stop_global,
+            clock: self.clock,
+            pending: 0,
+            frames: vec![Frame::default()],
+        };
+        body_out.enter();
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            let op = reader.read()?;
+            let instruction = self.instruction(op.clone())?;
+            body_out.operator(&op, &instruction)?;
+        }
+        code.function(&body_out.function);
+        Ok(())
+    }
+}
+
+/// A block, loop, if or the function body, and whether the code after its last branch is
+/// reachable.
+#[derive(Debug, Default)]
+struct Frame {
+    unreachable: bool,
+}
+
+/// One function body being metered.
+struct Body {
+    function: Function,
+    fuel: u32,
+    deadline: u32,
+    scratch: u32,
+    fuel_global: u32,
+    deadline_global: u32,
+    stop_global: u32,
+    clock: u32,
+    /// Cost of the straight-line code since fuel was last lowered.
+    pending: u64,
+    frames: Vec<Frame>,
+}
+
+impl Body {
+    fn emit(&mut self, instruction: &Instruction<'_>) {
+        self.function.instruction(instruction);
+    }
+
+    fn enter(&mut self) {
+        // wasmtime charges every function body one unit on top of its operators.
+        self.pending = 1;
+        self.emit(&Instruction::GlobalGet(self.fuel_global));
+        self.emit(&Instruction::LocalSet(self.fuel));
+        self.emit(&Instruction::GlobalGet(self.deadline_global));
+        self.emit(&Instruction::LocalSet(self.deadline));
+        self.check();
+    }
+
+    fn reachable(&self) -> bool {
+        self.frames.last().is_some_and(|frame| !frame.unreachable)
+    }
+
+    fn set_unreachable(&mut self) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.unreachable = true;
+        }
+    }
+
+    /// Whether a branch `depth` labels out leaves the function.
+    fn leaves_function(&self, depth: u32) -> bool {
+        depth as usize + 1 == self.frames.len()
+    }
+
+    /// Lowers the fuel by the cost of the code since the last time.
+    fn flush(&mut self) {
+        let cost = std::mem::take(&mut self.pending);
+        if cost == 0 {
+            return;
+        }
+        self.emit(&Instruction::LocalGet(self.fuel));
+        self.emit(&Instruction::I64Const(cost as i64));
+        self.emit(&Instruction::I64Sub);
+        self.emit(&Instruction::LocalSet(self.fuel));
+    }
+
+    fn save(&mut self) {
+        self.emit(&Instruction::LocalGet(self.fuel));
+        self.emit(&Instruction::GlobalSet(self.fuel_global));
+    }
+
+    fn reload(&mut self) {
+        self.emit(&Instruction::GlobalGet(self.fuel_global));
+        self.emit(&Instruction::LocalSet(self.fuel));
+    }
+
+    /// `if (condition on the stack) { record why; save fuel; trap }`.
+    fn stop_if(&mut self, why: i32) {
+        self.emit(&Instruction::If(BlockType::Empty));
+        self.save();
+        self.emit(&Instruction::I32Const(why));
+        self.emit(&Instruction::GlobalSet(self.stop_global));
+        self.emit(&Instruction::Unreachable);
+        self.emit(&Instruction::End);
+    }
+
+    fn check_fuel(&mut self) {
+        self.emit(&Instruction::LocalGet(self.fuel));
+        self.emit(&Instruction::I64Const(0));
+        self.emit(&Instruction::I64LtS);
+        self.stop_if(STOP_FUEL);
+    }
+
+    fn check(&mut self) {
+        self.check_fuel();
+        // Atomic, so that Cranelift reloads it every time: a plain load in a loop that stores
+        // nothing would be hoisted out of it, and the loop would never see the clock move.
+        // On x86-64 and AArch64 it is the same single load instruction.
+        self.emit(&Instruction::I32Const(0));
+        self.emit(&Instruction::I64AtomicLoad(MemArg {
+            offset: 0,
+            align: 3,
+            memory_index: self.clock,
+        }));
+        self.emit(&Instruction::LocalGet(self.deadline));
+        self.emit(&Instruction::I64GeU);
+        self.stop_if(STOP_DEADLINE);
+    }
+
+    /// Charges the element or byte count on top of the stack (an i32, left there) and checks.
+    fn charge_count(&mut self) {
+        self.emit(&Instruction::LocalTee(self.scratch));
+        self.emit(&Instruction::LocalGet(self.fuel));
+        self.emit(&Instruction::LocalGet(self.scratch));
+        self.emit(&Instruction::I64ExtendI32U);
+        self.emit(&Instruction::I64Sub);
+        self.emit(&Instruction::LocalSet(self.fuel));
+        self.check_fuel();
+    }
+
+    fn operator(&mut self, op: &Operator<'_>, instruction: &Instruction<'_>) -> Result<(), Error> {
+        let reachable = self.reachable();
+        if reachable {
+            self.pending += cost(op);
+        }
+        match op {
+            Operator::Block { .. } => {
+                self.emit(instruction);
+                self.frames.push(Frame::default());
+            }
+            Operator::Loop { .. } => {
+                if reachable {
+                    self.flush();
+                }
+                self.emit(instruction);
+                self.frames.push(Frame::default());
+                self.check();
+            }
+            Operator::If { .. } => {
+                if reachable {
+                    self.flush();
+                }
+                self.emit(instruction);
+                self.frames.push(Frame::default());
+            }
+            Operator::Else => {
+                if reachable {
+                    self.flush();
+                }
+                self.emit(instruction);
+                if let Some(frame) = self.frames.last_mut() {
+                    frame.unreachable = false;
+                }
+            }
+            Operator::End => {
+                if reachable {
+                    self.flush();
+                    if self.frames.len() == 1 {
+                        self.save();
+                    }
+                }
+                self.emit(instruction);
+                self.frames.pop();
+            }
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+                if reachable {
+                    self.flush();
+                    if self.leaves_function(*relative_depth) {
+                        self.save();
+                    }
+                }
+                self.emit(instruction);
+                if matches!(op, Operator::Br { .. }) {
+                    self.set_unreachable();
+                }
+            }
+            Operator::BrTable { targets } => {
+                if reachable {
+                    self.flush();
+                    let mut depths = targets.targets().collect::<wasmparser::Result<Vec<_>>>()?;
+                    depths.push(targets.default());
+                    if depths.into_iter().any(|depth| self.leaves_function(depth)) {
+                        self.save();
+                    }
+                }
+                self.emit(instruction);
+                self.set_unreachable();
+            }
+            Operator::Return
+            | Operator::Unreachable
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. } => {
+                if reachable {
+                    self.flush();
+                    self.save();
+                }
+                self.emit(instruction);
+                self.set_unreachable();
+            }
+            Operator::Call { .. } | Operator::CallIndirect { .. } => {
+                if reachable {
+                    self.flush();
+                    self.save();
+                }
+                self.emit(instruction);
+                if reachable {
+                    self.reload();
+                }
+            }
+            Operator::MemoryFill { .. }
+            | Operator::MemoryCopy { .. }
+            | Operator::MemoryInit { .. }
+            | Operator::TableFill { .. }
+            | Operator::TableCopy { .. }
+            | Operator::TableInit { .. }
+            | Operator::TableGrow { .. } => {
+                if reachable {
+                    self.flush();
+                    self.charge_count();
+                }
+                self.emit(instruction);
+            }
+            Operator::Try { .. }
+            | Operator::TryTable { .. }
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::Rethrow { .. }
+            | Operator::Delegate { .. }
+            | Operator::Catch { .. }
+            | Operator::CatchAll
+            | Operator::CallRef { .. }
+            | Operator::ReturnCallRef { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
+            | Operator::BrOnCast { .. }
+            | Operator::BrOnCastFail { .. } => {
+                return Err(reencode::Error::UserError(format!(
+                    "unsupported control-flow operator {op:?}"
+                )));
+            }
+            _ => self.emit(instruction),
+        }
+        Ok(())
+    }
+}
+
+/// wasmtime's default fuel cost of an operator.
+fn cost(op: &Operator<'_>) -> u64 {
+    match op {
+        Operator::Nop
+        | Operator::Drop
+        | Operator::Block { .. }
+        | Operator::Loop { .. }
+        | Operator::Unreachable
+        | Operator::Return
+        | Operator::Else
+        | Operator::End => 0,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod differential;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metered(wat: &str) -> Result<Vec<u8>, String> {
+        instrument(&wat::parse_str(wat).map_err(|e| e.to_string())?)
+    }
+
+    fn validate(wasm: &[u8]) {
+        let features = guest_features() | WasmFeatures::MULTI_MEMORY | WasmFeatures::THREADS;
+        Validator::new_with_features(features)
+            .validate_all(wasm)
+            .expect("metered module validates");
+    }
+
+    #[test]
+    fn adds_sections_a_module_lacks() -> Result<(), String> {
+        let wasm = metered(r#"(module (func (export "_start")))"#)?;
+        validate(&wasm);
+        let text = wasmprinter_lite(&wasm);
+        assert!(text.contains("xcode/clock"), "{text}");
+        assert!(text.contains(FUEL_EXPORT));
+        Ok(())
+    }
+
+    #[test]
+    fn guest_memory_moves_past_the_clock_and_keeps_its_export() -> Result<(), String> {
+        let wasm = metered(
+            r#"(module
+                 (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+                 (memory (export "memory") 1)
+                 (data (i32.const 0) "x")
+                 (func (export "_start") (drop (i32.load (i32.const 0)))))"#,
+        )?;
+        validate(&wasm);
+        for payload in Parser::new(0).parse_all(&wasm) {
+            if let Ok(Payload::ExportSection(reader)) = payload {
+                for export in reader {
+                    let export = export.map_err(|e| e.to_string())?;
+                    if export.name == "memory" {
+                        assert_eq!(export.index, 1);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_start_function_becomes_an_export() -> Result<(), String> {
+        let wasm = metered(r#"(module (func $init) (start $init) (func (export "_start")))"#)?;
+        validate(&wasm);
+        let mut has_start = false;
+        let mut exported = false;
+        for payload in Parser::new(0).parse_all(&wasm) {
+            match payload.map_err(|e| e.to_string())? {
+                Payload::StartSection { .. } => has_start = true,
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        exported |= export.map_err(|e| e.to_string())?.name == START_EXPORT;
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(!has_start && exported);
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_what_the_sandbox_does_not_allow() {
+        for (wat, reason) in [
+            ("(module (memory 1) (memory 1))", "multiple memories"),
+            ("(module (memory 1 1 shared))", "threads"),
+            ("(module (memory i64 1))", "memory64"),
+            ("(module (table 1 externref))", "gc"),
+            (
+                r#"(module (import "xcode" "clock" (memory 1)))"#,
+                "reserved",
+            ),
+            (r#"(module (func (export "__xcode_fuel")))"#, "reserved"),
+        ] {
+            let error = metered(wat).expect_err(wat);
+            assert!(error.contains(reason), "{wat}: {error}");
+        }
+    }
+
+    /// Just enough of a disassembly for the assertions above: import and export names.
+    fn wasmprinter_lite(wasm: &[u8]) -> String {
+        let mut out = String::new();
+        for payload in Parser::new(0).parse_all(wasm).flatten() {
+            match payload {
+                Payload::ImportSection(reader) => {
+                    for import in reader.into_imports().flatten() {
+                        out.push_str(&format!("{}/{}\n", import.module, import.name));
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader.into_iter().flatten() {
+                        out.push_str(export.name);
+                        out.push('\n');
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}

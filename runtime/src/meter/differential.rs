@@ -1,0 +1,399 @@
+//! Differential test of the metering pass: random modules from `wasm-smith`, run metered and
+//! unmetered (with wasmtime's own fuel as the reference's bound), must compute the same results,
+//! traps, globals and memory, and the metered run must always end.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use rand::{Rng, SeedableRng};
+use wasmtime::{
+    Config, Engine, Extern, Instance, MemoryType, Module, ResourceLimiter, SharedMemory, Store,
+    Trap, Val,
+};
+
+use super::{DEADLINE_EXPORT, FUEL_EXPORT, START_EXPORT, STOP_DEADLINE, STOP_EXPORT, instrument};
+
+/// Modules compared per run of the test (generated ones the reference cannot run, e.g. with
+/// `externref`, which needs wasmtime's GC, do not count).
+const MODULES: usize = 1_500;
+/// Times every export is called, in turn, on the same instances.
+const ROUNDS: usize = 3;
+/// Fuel for each metered call; the reference gets ten times more, so that wherever the
+/// metered run finishes, the reference does too.
+const METERED_FUEL: i64 = 200_000;
+const REFERENCE_FUEL: u64 = 2_000_000;
+
+fn engine(reference: bool) -> Engine {
+    let mut config = Config::new();
+    config
+        .cranelift_nan_canonicalization(true)
+        .relaxed_simd_deterministic(true)
+        .consume_fuel(reference)
+        .wasm_multi_memory(true)
+        .wasm_threads(true)
+        .shared_memory(true)
+        .max_wasm_stack(512 << 10);
+    Engine::new(&config).expect("test engine")
+}
+
+fn smith_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        max_imports: 0,
+        min_funcs: 1,
+        max_funcs: 12,
+        max_instructions: 120,
+        max_memories: 1,
+        max_tables: 2,
+        max_memory32_bytes: 4 << 16,
+        max_table_elements: 200,
+        memory64_enabled: false,
+        threads_enabled: false,
+        exceptions_enabled: false,
+        gc_enabled: false,
+        // With reference types, wasm-smith mostly writes `externref`, which the sandbox
+        // refuses (no GC in this wasmtime build); funcref tables and `call_indirect` remain.
+        reference_types_enabled: false,
+        bulk_memory_enabled: true,
+        simd_enabled: true,
+        relaxed_simd_enabled: true,
+        tail_call_enabled: true,
+        multi_value_enabled: true,
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+        extended_const_enabled: true,
+        export_everything: true,
+        allow_start_export: true,
+        canonicalize_nans: false,
+        ..wasm_smith::Config::default()
+    }
+}
+
+/// Refuses growth past a memory's or table's declared maximum before wasmtime builds an error
+/// for it (as the sandbox's own limiter does): with RUST_BACKTRACE set, that error captures a
+/// backtrace of the whole guest stack, and a recursing guest makes the test crawl.
+struct Growth;
+
+impl ResourceLimiter for Growth {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(maximum.is_none_or(|maximum| desired <= maximum))
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(maximum.is_none_or(|maximum| desired <= maximum))
+    }
+}
+
+fn store(engine: &Engine) -> Store<Growth> {
+    let mut store = Store::new(engine, Growth);
+    store.limiter(|growth| growth);
+    store
+}
+
+/// What a call did, in a comparable form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Called {
+    Returned(Vec<String>),
+    Trapped(String),
+}
+
+fn comparable(value: &Val) -> String {
+    match value {
+        Val::I32(x) => format!("i32:{x}"),
+        Val::I64(x) => format!("i64:{x}"),
+        Val::F32(bits) => format!("f32:{bits:#x}"),
+        Val::F64(bits) => format!("f64:{bits:#x}"),
+        Val::V128(v) => format!("v128:{:#x}", v.as_u128()),
+        Val::FuncRef(f) => format!("funcref:{}", f.is_some()),
+        Val::ExternRef(r) => format!("externref:{}", r.is_some()),
+        other => format!("{other:?}"),
+    }
+}
+
+fn outcome(result: wasmtime::Result<Vec<Val>>) -> Called {
+    match result {
+        Ok(values) => Called::Returned(values.iter().map(comparable).collect()),
+        Err(error) => Called::Trapped(match error.downcast_ref::<Trap>() {
+            Some(trap) => format!("{trap:?}"),
+            None => format!("{error:#}"),
+        }),
+    }
+}
+
+/// Exported globals and memory bytes, for comparing state after each call.
+fn state<T>(store: &mut Store<T>, instance: &Instance, names: &[String]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for name in names {
+        match instance.get_export(&mut *store, name) {
+            Some(Extern::Global(global)) => {
+                seen.push(format!("{name}={}", comparable(&global.get(&mut *store))));
+            }
+            Some(Extern::Memory(memory)) => {
+                let hash = memory
+                    .data(&*store)
+                    .iter()
+                    .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(*b)));
+                seen.push(format!("{name}#{hash:x}/{}", memory.data_size(&*store)));
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+struct Comparison {
+    calls: usize,
+    out_of_fuel: usize,
+}
+
+/// Runs every exported function of `wasm`, metered and not, and compares. `None` when the
+/// reference engine cannot run the module at all (e.g. it uses `externref`, which this
+/// wasmtime build lacks).
+fn compare(wasm: &[u8], engines: &(Engine, Engine), clock: &SharedMemory) -> Option<Comparison> {
+    let (reference_engine, metered_engine) = engines;
+    let reference_module = Module::new(reference_engine, wasm).ok()?;
+    let metered_wasm = instrument(wasm).unwrap_or_else(|e| panic!("metering failed: {e}"));
+    let metered_module = Module::new(metered_engine, &metered_wasm)
+        .unwrap_or_else(|e| panic!("metered module is invalid: {e:#}"));
+
+    let mut reference = store(reference_engine);
+    reference.set_fuel(REFERENCE_FUEL).ok()?;
+    let reference_instance = Instance::new(&mut reference, &reference_module, &[]);
+
+    let mut metered = store(metered_engine);
+    let metered_instance =
+        match Instance::new(&mut metered, &metered_module, &[clock.clone().into()]) {
+            Ok(instance) => instance,
+            Err(metered_error) => {
+                // E.g. a data segment out of bounds: the reference must fail the same way.
+                let reference_error = reference_instance
+                    .err()
+                    .unwrap_or_else(|| panic!("only the metered module failed: {metered_error:#}"));
+                assert_eq!(outcome(Err(reference_error)), outcome(Err(metered_error)));
+                return None;
+            }
+        };
+    let global = |store: &mut Store<Growth>, name: &str| {
+        metered_instance
+            .get_global(&mut *store, name)
+            .unwrap_or_else(|| panic!("metering global {name}"))
+    };
+    global(&mut metered, FUEL_EXPORT)
+        .set(&mut metered, Val::I64(METERED_FUEL))
+        .ok()?;
+    global(&mut metered, DEADLINE_EXPORT)
+        .set(&mut metered, Val::I64(i64::MAX))
+        .ok()?;
+    // The reference ran its start function while instantiating; the metered module runs it now.
+    let started = match metered_instance.get_func(&mut metered, START_EXPORT) {
+        Some(start) => start.call(&mut metered, &[], &mut []),
+        None => Ok(()),
+    };
+    let stopped = global(&mut metered, STOP_EXPORT).get(&mut metered).i32() != Some(0);
+    let reference_instance = match (reference_instance, started) {
+        (Ok(instance), Ok(())) => instance,
+        (Err(reference_error), _) if out_of_fuel(&reference_error) => return None,
+        (_, Err(_)) if stopped => return None,
+        (Err(reference_error), Err(metered_error)) => {
+            assert_eq!(
+                outcome(Err(reference_error)),
+                outcome(Err(metered_error)),
+                "start function"
+            );
+            return None;
+        }
+        (reference, metered) => panic!(
+            "start function: reference {:?}, metered {:?}",
+            reference.err().map(|e| format!("{e:#}")),
+            metered.err().map(|e| format!("{e:#}"))
+        ),
+    };
+
+    let names: Vec<String> = reference_module
+        .exports()
+        .map(|export| export.name().to_owned())
+        .collect();
+    let mut comparison = Comparison {
+        calls: 0,
+        out_of_fuel: 0,
+    };
+    for name in std::iter::repeat_n(&names, ROUNDS).flatten() {
+        let Some(reference_func) = reference_instance.get_func(&mut reference, name) else {
+            continue;
+        };
+        let metered_func = metered_instance
+            .get_func(&mut metered, name)
+            .unwrap_or_else(|| panic!("metered module lost export {name}"));
+        let ty = reference_func.ty(&reference);
+        let params: Vec<Val> = ty
+            .params()
+            .map(|ty| Val::default_for_ty(&ty).expect("defaultable parameter"))
+            .collect();
+        let mut results = vec![Val::I32(0); ty.results().len()];
+
+        reference.set_fuel(REFERENCE_FUEL).ok()?;
+        let reference_result = reference_func
+            .call(&mut reference, &params, &mut results)
+            .map(|()| results.clone());
+        global(&mut metered, FUEL_EXPORT)
+            .set(&mut metered, Val::I64(METERED_FUEL))
+            .ok()?;
+        let metered_result = metered_func
+            .call(&mut metered, &params, &mut results)
+            .map(|()| results.clone());
+
+        let stop = global(&mut metered, STOP_EXPORT).get(&mut metered).i32();
+        if stop != Some(0) {
+            // Out of fuel: the two runs part ways here.
+            assert!(metered_result.is_err(), "{name}: stopped but returned");
+            comparison.out_of_fuel += 1;
+            return Some(comparison);
+        }
+        let stack_overflow = |result: &wasmtime::Result<Vec<Val>>| {
+            result
+                .as_ref()
+                .err()
+                .and_then(|e| e.downcast_ref::<Trap>())
+                .is_some_and(|trap| *trap == Trap::StackOverflow)
+        };
+        assert!(
+            !reference_result.as_ref().err().is_some_and(out_of_fuel),
+            "{name}: the reference used ten times the metered budget, the metered run finished: \
+             fuel accounting diverges"
+        );
+        if stack_overflow(&reference_result) || stack_overflow(&metered_result) {
+            // Metering adds locals, so frames differ in size: stack depth is not compared.
+            return Some(comparison);
+        }
+        if reference_result.is_ok() && metered_result.is_ok() {
+            // Same costs as wasmtime's defaults, counted at the same points: the same total.
+            let reference_used = REFERENCE_FUEL - reference.get_fuel().ok()?;
+            let left = global(&mut metered, FUEL_EXPORT).get(&mut metered).i64();
+            let metered_used = left.map(|left| METERED_FUEL - left);
+            assert_eq!(
+                Some(i64::try_from(reference_used).ok()?),
+                metered_used,
+                "fuel used by {name}"
+            );
+        }
+        assert_eq!(
+            outcome(reference_result),
+            outcome(metered_result),
+            "export {name}"
+        );
+        assert_eq!(
+            state(&mut reference, &reference_instance, &names),
+            state(&mut metered, &metered_instance, &names),
+            "state after {name}"
+        );
+        comparison.calls += 1;
+    }
+    Some(comparison)
+}
+
+fn out_of_fuel(error: &wasmtime::Error) -> bool {
+    error
+        .downcast_ref::<Trap>()
+        .is_some_and(|trap| *trap == Trap::OutOfFuel)
+}
+
+fn random_module(seed: u64) -> Option<Vec<u8>> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut bytes = vec![0u8; 16 << 10];
+    rng.fill_bytes(&mut bytes);
+    let mut u = arbitrary::Unstructured::new(&bytes);
+    wasm_smith::Module::new(smith_config(), &mut u)
+        .ok()
+        .map(|module| module.to_bytes())
+}
+
+/// Aborts the test process if the differential run hangs: a metering bug that lets a loop
+/// escape its fuel would otherwise hang CI instead of failing it.
+fn watchdog(done: &'static AtomicBool, limit: Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        if !done.load(Ordering::SeqCst) {
+            eprintln!(
+                "metering differential test still running after {limit:?}: a guest escaped its fuel"
+            );
+            std::process::abort();
+        }
+    });
+}
+
+#[test]
+fn metered_modules_compute_what_unmetered_ones_do() {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    watchdog(&DONE, Duration::from_secs(120));
+    let engines = (engine(true), engine(false));
+    let clock = SharedMemory::new(&engines.1, MemoryType::shared(1, 1)).expect("clock");
+    let (mut modules, mut calls, mut out_of_fuel) = (0, 0, 0);
+    for seed in 0..(MODULES as u64 * 10) {
+        if modules == MODULES {
+            break;
+        }
+        let Some(wasm) = random_module(seed) else {
+            continue;
+        };
+        if let Some(comparison) = compare(&wasm, &engines, &clock) {
+            modules += 1;
+            calls += comparison.calls;
+            out_of_fuel += comparison.out_of_fuel;
+        }
+    }
+    DONE.store(true, Ordering::SeqCst);
+    // The generator must have produced real work, including guests that run out of fuel.
+    assert_eq!(modules, MODULES, "too few runnable modules generated");
+    assert!(calls > 1_000, "only {calls} calls compared");
+    assert!(out_of_fuel > 0, "no guest ever ran out of fuel");
+}
+
+#[test]
+fn a_passed_deadline_stops_every_function_at_entry() {
+    let engine = engine(false);
+    let clock = SharedMemory::new(&engine, MemoryType::shared(1, 1)).expect("clock");
+    let wasm = wat::parse_str(
+        r#"(module
+             (func (export "spin") (loop $l (br $l)))
+             (func (export "answer") (result i32) (i32.const 42)))"#,
+    )
+    .expect("wat");
+    let module = Module::new(&engine, instrument(&wasm).expect("metered")).expect("compiles");
+    let mut store = store(&engine);
+    let instance = Instance::new(&mut store, &module, &[clock.into()]).expect("instantiates");
+    let set = |store: &mut Store<Growth>, name: &str, value: i64| {
+        instance
+            .get_global(&mut *store, name)
+            .expect("global")
+            .set(&mut *store, Val::I64(value))
+            .expect("set");
+    };
+    set(&mut store, FUEL_EXPORT, 1_000_000);
+    // The clock reads 0, so a deadline of 0 has passed.
+    set(&mut store, DEADLINE_EXPORT, 0);
+    for name in ["spin", "answer"] {
+        let func = instance.get_func(&mut store, name).expect("export");
+        let mut results = vec![Val::I32(0); func.ty(&store).results().len()];
+        assert!(func.call(&mut store, &[], &mut results).is_err(), "{name}");
+        let stop = instance
+            .get_global(&mut store, STOP_EXPORT)
+            .expect("stop")
+            .get(&mut store);
+        assert_eq!(stop.i32(), Some(STOP_DEADLINE), "{name}");
+    }
+    // With the deadline ahead, the same function returns.
+    set(&mut store, DEADLINE_EXPORT, i64::MAX);
+    let answer = instance.get_func(&mut store, "answer").expect("export");
+    let mut results = [Val::I32(0)];
+    answer.call(&mut store, &[], &mut results).expect("returns");
+    assert_eq!(results[0].i32(), Some(42));
+}
