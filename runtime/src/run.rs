@@ -178,7 +178,12 @@ pub(crate) fn execute(
         .saturating_add(u64::try_from(limits.wall_time.as_millis()).unwrap_or(u64::MAX));
     let deadline_ms = i64::try_from(deadline_ms).unwrap_or(i64::MAX);
     let mut instance = None;
-    let ended = executor::run_until(started + limits.wall_time, async {
+    // `Duration::MAX` means no deadline worth the name: a century will do.
+    let far = Duration::from_secs(100 * 365 * 24 * 3600);
+    let deadline = started
+        .checked_add(limits.wall_time.min(far))
+        .unwrap_or(started);
+    let ended = executor::run_until(deadline, async {
         let created = module
             .pre()
             .instantiate_async(&mut store)

@@ -74,6 +74,12 @@ fn wall_time_obeyed() {
     );
     assert_exited(&outcome, 0);
     assert!(outcome.wall_time < Duration::from_secs(20));
+    // No deadline at all is fine too.
+    let outcome = run(
+        &counting_loop(1_000),
+        limits(|l| l.wall_time = Duration::MAX),
+    );
+    assert_exited(&outcome, 0);
 }
 
 #[test]
