@@ -24,6 +24,8 @@ const HOST_STACK_BYTES: usize = 4 << 20;
 /// kernel: a small guest's next run then takes no page faults.
 const MEMORY_KEEP_RESIDENT_BYTES: usize = 1 << 20;
 const TABLE_KEEP_RESIDENT_BYTES: usize = 64 << 10;
+/// Tables a guest may define. Compilers emit one; reference types allow more.
+pub(crate) const MAX_TABLES: u32 = 4;
 
 /// Runs modules under limits. One per process; `Sync`, so every thread shares it.
 pub struct Runtime {
@@ -179,10 +181,10 @@ fn engine_config(settings: &RuntimeConfig) -> Config {
         // One instance more than runs: the clock's setter (`ticker.rs`).
         pool.total_core_instances(slots + 1)
             .total_memories(slots)
-            .total_tables(slots)
+            .total_tables(slots * MAX_TABLES)
             .total_stacks(slots)
             .max_memories_per_module(1)
-            .max_tables_per_module(1)
+            .max_tables_per_module(MAX_TABLES)
             .max_memory_size(usize::try_from(settings.max_memory_bytes).unwrap_or(usize::MAX))
             .table_elements(usize::try_from(settings.max_table_elements).unwrap_or(usize::MAX))
             .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT_BYTES)

@@ -71,7 +71,7 @@ impl ResourceLimiter for Limiter {
     }
 
     fn tables(&self) -> usize {
-        1
+        crate::engine::MAX_TABLES as usize
     }
 
     fn memories(&self) -> usize {

@@ -17,9 +17,12 @@
 //!   count: 1 per function body and per operator (0 for `nop`, `drop`, `block`, `loop`,
 //!   `else`, `end`, `unreachable`, `return`), plus 1 per byte or element of bulk memory and
 //!   table operations, charged and checked before the operation runs.
-//! - At every function entry and loop header: if the fuel is negative, or the clock has
-//!   reached the deadline, set `__xcode_stop` (1 = fuel, 2 = deadline), save the fuel and trap.
-//!   Wasm has no other back edges, so no guest can run long between two checks.
+//! - At every function entry and loop header, and after every call that may reach the host:
+//!   if no fuel is left, or the clock has reached the deadline, set `__xcode_stop` (1 = fuel,
+//!   2 = deadline), save the fuel and trap. Wasm has no other back edges, and a host function
+//!   costs one unit however long it works, so no guest can run long between two checks: at
+//!   most one host call passes between them. (A tail call to the host needs no check after
+//!   it: it returns to a caller that checks after its own call, or to the next entry.)
 //! - The clock is a millisecond counter at address 0 of an imported one-page shared memory
 //!   (`xcode`/`clock`) that a host thread advances (see `ticker.rs`); each function copies the
 //!   run's deadline from the global `__xcode_deadline` into a local on entry.
@@ -40,7 +43,7 @@ use wasm_encoder::{
 use wasmparser::{Operator, Parser, Payload, Validator, WasmFeatures};
 
 /// Changes whenever the code emitted here changes; part of the module cache key.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
 
 pub(crate) const CLOCK_MODULE: &str = "xcode";
 pub(crate) const CLOCK_NAME: &str = "clock";
@@ -99,6 +102,9 @@ struct ModuleInfo {
     globals: u32,
     /// The start function and the byte range of its whole section (id and size included).
     start: Option<(u32, Range<usize>)>,
+    /// An imported function can be referenced (element segments, exports, global
+    /// initializers), so it may end up in a table and `call_indirect` may reach the host.
+    imports_escape: bool,
 }
 
 impl ModuleInfo {
@@ -152,13 +158,38 @@ impl ModuleInfo {
                         info.func_types.push(ty?);
                     }
                 }
-                Payload::GlobalSection(reader) => info.globals += reader.count(),
+                Payload::GlobalSection(reader) => {
+                    for global in reader.clone() {
+                        info.note_references(&global?.init_expr)?;
+                    }
+                    info.globals += reader.count();
+                }
                 Payload::ExportSection(reader) => {
                     for export in reader.clone() {
-                        if export?.name.starts_with("__xcode_") {
+                        let export = export?;
+                        if export.name.starts_with("__xcode_") {
                             return Err(reserved(
                                 "export names starting with `__xcode_` are reserved for the sandbox",
                             ));
+                        }
+                        if export.kind == wasmparser::ExternalKind::Func {
+                            info.note_function(export.index);
+                        }
+                    }
+                }
+                Payload::ElementSection(reader) => {
+                    for element in reader.clone() {
+                        match element?.items {
+                            wasmparser::ElementItems::Functions(functions) => {
+                                for function in functions {
+                                    info.note_function(function?);
+                                }
+                            }
+                            wasmparser::ElementItems::Expressions(_, expressions) => {
+                                for expression in expressions {
+                                    info.note_references(&expression?)?;
+                                }
+                            }
                         }
                     }
                 }
@@ -173,6 +204,23 @@ impl ModuleInfo {
             }
         }
         Ok(info)
+    }
+
+    fn is_import(&self, func: u32) -> bool {
+        func < self.imported_funcs
+    }
+
+    fn note_function(&mut self, func: u32) {
+        self.imports_escape |= self.is_import(func);
+    }
+
+    fn note_references(&mut self, expression: &wasmparser::ConstExpr<'_>) -> Result<(), Scan> {
+        for op in expression.get_operators_reader() {
+            if let Operator::RefFunc { function_index } = op? {
+                self.note_function(function_index);
+            }
+        }
+        Ok(())
     }
 
     fn params(&self, func: u32) -> Option<u32> {
@@ -363,8 +411,11 @@ impl Reencode for Meter {
         module: &mut wasm_encoder::Module,
         section: wasmparser::CustomSectionReader<'_>,
     ) -> Result<(), Error> {
-        if section.name() == "name" {
-            utils::parse_custom_section(self, module, section)?;
+        if let wasmparser::KnownCustom::Name(names) = section.as_known() {
+            // A malformed name section is still a valid module: drop the names, keep the code.
+            if let Ok(names) = self.custom_name_section(names) {
+                module.section(&names);
+            }
         }
         Ok(())
     }
@@ -390,6 +441,8 @@ impl Reencode for Meter {
         locals.push((2, ValType::I64));
         locals.push((1, ValType::I32));
         let mut body_out = Body {
+            imported_funcs: self.info.imported_funcs,
+            imports_escape: self.info.imports_escape,
             function: Function::new(locals),
             fuel: count,
             deadline: count + 1,
@@ -422,6 +475,8 @@ struct Frame {
 
 /// One function body being metered.
 struct Body {
+    imported_funcs: u32,
+    imports_escape: bool,
     function: Function,
     fuel: u32,
     deadline: u32,
@@ -441,12 +496,13 @@ impl Body {
     }
 
     fn enter(&mut self) {
-        // wasmtime charges every function body one unit on top of its operators.
-        self.pending = 1;
         self.emit(&Instruction::GlobalGet(self.fuel_global));
         self.emit(&Instruction::LocalSet(self.fuel));
         self.emit(&Instruction::GlobalGet(self.deadline_global));
         self.emit(&Instruction::LocalSet(self.deadline));
+        // wasmtime charges every function body one unit on top of its operators, on entry.
+        self.pending = 1;
+        self.flush();
         self.check();
     }
 
@@ -497,10 +553,12 @@ impl Body {
         self.emit(&Instruction::End);
     }
 
+    /// Out of fuel once none is left, as with wasmtime's fuel: a budget must exceed what the
+    /// guest has used at every check.
     fn check_fuel(&mut self) {
         self.emit(&Instruction::LocalGet(self.fuel));
         self.emit(&Instruction::I64Const(0));
-        self.emit(&Instruction::I64LtS);
+        self.emit(&Instruction::I64LeS);
         self.stop_if(STOP_FUEL);
     }
 
@@ -529,6 +587,32 @@ impl Body {
         self.emit(&Instruction::I64Sub);
         self.emit(&Instruction::LocalSet(self.fuel));
         self.check_fuel();
+    }
+
+    fn is_import(&self, func: u32) -> bool {
+        func < self.imported_funcs
+    }
+
+    /// A call to a function of this module: it checks on entry itself.
+    fn call(&mut self, call: &Instruction<'_>, reachable: bool) {
+        if reachable {
+            self.flush();
+            self.save();
+        }
+        self.emit(call);
+        if reachable {
+            self.reload();
+        }
+    }
+
+    /// A call that may reach the host: host functions cost one unit however long they take
+    /// (a `random_get` of 64 MiB takes 0.2 s), so check both limits as soon as it returns, or
+    /// a straight line of such calls would run far past the deadline.
+    fn call_then_check(&mut self, call: &Instruction<'_>, reachable: bool) {
+        self.call(call, reachable);
+        if reachable {
+            self.check();
+        }
     }
 
     fn operator(&mut self, op: &Operator<'_>, instruction: &Instruction<'_>) -> Result<(), Error> {
@@ -610,14 +694,18 @@ impl Body {
                 self.emit(instruction);
                 self.set_unreachable();
             }
-            Operator::Call { .. } | Operator::CallIndirect { .. } => {
-                if reachable {
-                    self.flush();
-                    self.save();
+            Operator::Call { function_index } => {
+                if self.is_import(*function_index) {
+                    self.call_then_check(instruction, reachable);
+                } else {
+                    self.call(instruction, reachable);
                 }
-                self.emit(instruction);
-                if reachable {
-                    self.reload();
+            }
+            Operator::CallIndirect { .. } => {
+                if self.imports_escape {
+                    self.call_then_check(instruction, reachable);
+                } else {
+                    self.call(instruction, reachable);
                 }
             }
             Operator::MemoryFill { .. }
@@ -742,6 +830,60 @@ mod tests {
         }
         assert!(!has_start && exported);
         Ok(())
+    }
+
+    #[test]
+    fn a_malformed_name_section_is_dropped_not_fatal() -> Result<(), String> {
+        let mut wasm =
+            wat::parse_str(r#"(module (func (export "_start")))"#).map_err(|e| e.to_string())?;
+        let mut section = wasm_encoder::Module::new();
+        section.section(&wasm_encoder::CustomSection {
+            name: "name".into(),
+            data: [0x01, 0xff, 0xff, 0xff].as_slice().into(),
+        });
+        // Append the custom section without the second module header.
+        wasm.extend_from_slice(&section.finish()[8..]);
+        let metered = instrument(&wasm)?;
+        validate(&metered);
+        assert!(
+            Parser::new(0)
+                .parse_all(&metered)
+                .flatten()
+                .all(|payload| !matches!(payload, Payload::CustomSection(_)))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn host_calls_are_followed_by_a_check_and_calls_within_the_module_are_not() {
+        let wasm = metered(
+            r#"(module
+                 (import "wasi_snapshot_preview1" "sched_yield" (func $host (result i32)))
+                 (func $inner)
+                 (func (export "_start") (drop (call $host)) (call $inner)))"#,
+        )
+        .expect("metered");
+        // Two checks in `_start`: on entry and after the host call, each an atomic clock load.
+        let start = function_body(&wasm, 2);
+        assert_eq!(start.matches("I64AtomicLoad").count(), 2, "{start}");
+    }
+
+    /// The operators of the `index`th function body, as Debug text.
+    fn function_body(wasm: &[u8], index: usize) -> String {
+        let mut bodies =
+            Parser::new(0)
+                .parse_all(wasm)
+                .flatten()
+                .filter_map(|payload| match payload {
+                    Payload::CodeSectionEntry(body) => Some(body),
+                    _ => None,
+                });
+        let body = bodies.nth(index - 1).expect("function body");
+        let reader = body.get_operators_reader().expect("operators");
+        reader
+            .into_iter()
+            .map(|op| format!("{:?}\n", op.expect("operator")))
+            .collect()
     }
 
     #[test]

@@ -123,7 +123,10 @@ impl fmt::Display for TrapKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub status: Status,
-    /// Fuel burnt, instantiation included. Identical for identical module, input and settings.
+    /// Fuel burnt (the start function included). Identical for identical module, input and
+    /// settings. The budget exactly when fuel ran out; for a guest that trapped implicitly
+    /// (division by zero, out-of-bounds access), what it had used by its last call, branch out
+    /// of a function or limit check.
     pub fuel_consumed: u64,
     /// From the start of instantiation to the end of the run.
     pub wall_time: Duration,

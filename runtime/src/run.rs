@@ -165,7 +165,7 @@ pub(crate) fn execute(
     );
 
     let _slot = slots.acquire();
-    let _clock = ticker.hold();
+    let _clock = ticker.hold()?;
     let mut store = Store::new(engine, Guest { wasi, limiter });
     store.limiter(|guest| &mut guest.limiter);
 
@@ -173,9 +173,11 @@ pub(crate) fn execute(
     let started = Instant::now();
     // A computing guest is stopped by its metering when the shared clock reaches this; a guest
     // waiting in a WASI call, by the executor's timer at the same moment.
-    let deadline_ms = ticker
-        .now_ms()
-        .saturating_add(u64::try_from(limits.wall_time.as_millis()).unwrap_or(u64::MAX));
+    // The clock counts whole milliseconds: start from the next one, so that a guest always
+    // gets at least its full wall time.
+    let wall_ms = limits.wall_time.as_nanos().div_ceil(1_000_000);
+    let deadline_ms =
+        (ticker.now_ms() + 1).saturating_add(u64::try_from(wall_ms).unwrap_or(u64::MAX));
     let deadline_ms = i64::try_from(deadline_ms).unwrap_or(i64::MAX);
     let mut instance = None;
     // `Duration::MAX` means no deadline worth the name: a century will do.

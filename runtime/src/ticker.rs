@@ -108,13 +108,19 @@ impl Ticker {
         millis(self.started.elapsed())
     }
 
-    /// Keeps the clock advancing until the returned guard drops.
-    pub(crate) fn hold(&self) -> Running<'_> {
+    /// Keeps the clock advancing until the returned guard drops. `Err` if the clock's thread
+    /// has died: computing guests would never see their deadline, so no run may start.
+    pub(crate) fn hold(&self) -> Result<Running<'_>> {
+        if self.thread.as_ref().is_none_or(JoinHandle::is_finished) {
+            return Err(Error::Engine(
+                "the deadline clock's thread has stopped".into(),
+            ));
+        }
         self.state.runs.fetch_add(1, Ordering::SeqCst);
         if self.state.asleep.load(Ordering::SeqCst) {
             self.state.wake();
         }
-        Running(&self.state)
+        Ok(Running(&self.state))
     }
 }
 
@@ -152,7 +158,8 @@ fn tick(state: &State, started: Instant, mut store: Store<()>, set: TypedFunc<i6
             continue;
         }
         let now = i64::try_from(millis(started.elapsed())).unwrap_or(i64::MAX);
-        // The setter cannot trap: one aligned store to a page that always exists.
+        // The setter cannot trap (one aligned store to a page that always exists); if it ever
+        // did, the thread ends and `hold` refuses every run from then on.
         if set.call(&mut store, now).is_err() {
             return;
         }

@@ -152,6 +152,54 @@ fn a_start_function_that_never_returns_is_metered_too() {
     assert_eq!(outcome.status, Status::WallTimeExceeded);
 }
 
+/// `_start` that asks the host for 16 MiB of random bytes `calls` times in a straight line,
+/// directly or through a function that tail-calls the host.
+fn random_flood(calls: usize, tail_call: bool) -> String {
+    let call = if tail_call {
+        "(drop (call $fill))"
+    } else {
+        "(drop (call $random_get (i32.const 0) (i32.const 0x1000000)))"
+    };
+    guest_with_memory(
+        "256",
+        &format!(
+            r#"(func $fill (result i32)
+                 (return_call $random_get (i32.const 0) (i32.const 0x1000000)))
+               (func (export "_start") {})"#,
+            call.repeat(calls)
+        ),
+    )
+}
+
+#[test]
+fn wall_time_stops_a_straight_line_of_slow_host_calls() {
+    let _guard = shared();
+    // Each call costs one unit of fuel and some milliseconds of host work: with a check only
+    // at loops and function entries, 600 of them would run for half a minute.
+    for tail_call in [false, true] {
+        let started = Instant::now();
+        let outcome = run(
+            &random_flood(600, tail_call),
+            limits(|l| {
+                l.fuel = u64::MAX;
+                l.wall_time = Duration::from_millis(300);
+            }),
+        );
+        assert_eq!(
+            outcome.status,
+            Status::WallTimeExceeded,
+            "tail call: {tail_call}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "tail call: {tail_call}: {:?}",
+            started.elapsed()
+        );
+    }
+    // The same calls, few enough, finish.
+    assert_exited(&run(&random_flood(3, true), RunSpec::new()), 0);
+}
+
 /// `_start` that sleeps `$ns` nanoseconds in `poll_oneoff` on the monotonic clock, then
 /// prints "woke".
 fn sleeper(ns: u64) -> String {

@@ -2,7 +2,7 @@
 
 use xcode_runtime::{RunSpec, Status, TrapKind};
 
-use crate::{assert_exited, guest, run, shared, stdout};
+use crate::{assert_exited, guest, run, runtime, shared, stdout};
 
 #[track_caller]
 fn assert_trap(wat: &str, expected: TrapKind, message_part: &str) {
@@ -136,4 +136,31 @@ fn calling_an_import_the_sandbox_lacks_traps_but_merely_importing_it_does_not() 
     };
     assert_exited(&run(&socket_user(false), RunSpec::new()), 0);
     assert_trap(&socket_user(true), TrapKind::UnsupportedImport, "sock_open");
+}
+
+#[test]
+fn up_to_four_tables_are_allowed() {
+    let _guard = shared();
+    let tables = |count: usize| {
+        guest(&format!(
+            r#"{} (func $one (result i32) (i32.const 1))
+               (elem (table 1) (i32.const 0) func $one)
+               (type $r (func (result i32)))
+               (func (export "_start")
+                 (call $exit (call_indirect 1 (type $r) (i32.const 0))))"#,
+            "(table 1 funcref)".repeat(count)
+        ))
+    };
+    assert_exited(&run(&tables(2), RunSpec::new()), 1);
+    assert_exited(&run(&tables(4), RunSpec::new()), 1);
+    match runtime().load_bytes(tables(5).as_bytes()) {
+        Err(xcode_runtime::Error::InvalidModule(message)) => {
+            assert!(message.contains("table"), "{message}")
+        }
+        Ok(module) => panic!(
+            "five tables loaded and ran: {:?}",
+            runtime().run(&module, RunSpec::new()).map(|o| o.status)
+        ),
+        Err(other) => panic!("{other:?}"),
+    }
 }
