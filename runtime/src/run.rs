@@ -171,20 +171,19 @@ pub(crate) fn execute(
 
     let budget = i64::try_from(limits.fuel).unwrap_or(i64::MAX);
     let started = Instant::now();
-    // A computing guest is stopped by its metering when the shared clock reaches this; a guest
-    // waiting in a WASI call, by the executor's timer at the same moment.
-    // The clock counts whole milliseconds: start from the next one, so that a guest always
-    // gets at least its full wall time.
+    // The deadline twice: for the executor's timer, which stops a guest waiting in a WASI call
+    // (`Duration::MAX` means no deadline worth the name: a century will do), and on the
+    // metering clock, which stops a computing one. That clock counts whole milliseconds: start
+    // from the next one, so that a guest always gets at least its full wall time.
+    let far = Duration::from_secs(100 * 365 * 24 * 3600);
+    let deadline = started
+        .checked_add(limits.wall_time.min(far))
+        .unwrap_or(started);
     let wall_ms = limits.wall_time.as_nanos().div_ceil(1_000_000);
     let deadline_ms =
         (ticker.now_ms() + 1).saturating_add(u64::try_from(wall_ms).unwrap_or(u64::MAX));
     let deadline_ms = i64::try_from(deadline_ms).unwrap_or(i64::MAX);
     let mut instance = None;
-    // `Duration::MAX` means no deadline worth the name: a century will do.
-    let far = Duration::from_secs(100 * 365 * 24 * 3600);
-    let deadline = started
-        .checked_add(limits.wall_time.min(far))
-        .unwrap_or(started);
     let ended = executor::run_until(deadline, async {
         let created = module
             .pre()
