@@ -8,8 +8,10 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use wasmtime::{
     Config, Engine, Extern, ExternType, Func, Global, Instance, Memory, MemoryType, Module, Ref,
-    ResourceLimiter, SharedMemory, Store, Table, Trap, Val,
+    SharedMemory, Store, Table, Trap, Val,
 };
+
+use crate::limiter::Limiter;
 
 use super::{DEADLINE_EXPORT, FUEL_EXPORT, START_EXPORT, STOP_DEADLINE, STOP_EXPORT, instrument};
 
@@ -71,34 +73,13 @@ fn smith_config(reference_types: bool) -> wasm_smith::Config {
     }
 }
 
-/// Refuses growth past a memory's or table's declared maximum before wasmtime builds an error
-/// for it (as the sandbox's own limiter does): with RUST_BACKTRACE set, that error captures a
-/// backtrace of the whole guest stack, and a recursing guest makes the test crawl.
-struct Growth;
-
-impl ResourceLimiter for Growth {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(maximum.is_none_or(|maximum| desired <= maximum))
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(maximum.is_none_or(|maximum| desired <= maximum))
-    }
-}
-
-fn store(engine: &Engine) -> Store<Growth> {
-    let mut store = Store::new(engine, Growth);
-    store.limiter(|growth| growth);
+/// A store with the sandbox's own limiter and no limits of its own: it refuses growth past a
+/// memory's or table's declared maximum before wasmtime builds an error for it, which (with
+/// RUST_BACKTRACE set) captures a backtrace of the whole guest stack and makes a recursing
+/// guest crawl.
+fn store(engine: &Engine) -> Store<Limiter> {
+    let mut store = Store::new(engine, Limiter::new(usize::MAX, usize::MAX));
+    store.limiter(|limiter| limiter);
     store
 }
 
@@ -188,7 +169,7 @@ fn compare(wasm: &[u8], engines: &(Engine, Engine), clock: &SharedMemory) -> Opt
             return None;
         }
     };
-    let global = |store: &mut Store<Growth>, name: &str| {
+    let global = |store: &mut Store<Limiter>, name: &str| {
         metered_instance
             .get_global(&mut *store, name)
             .unwrap_or_else(|| panic!("metering global {name}"))
@@ -309,7 +290,7 @@ fn compare(wasm: &[u8], engines: &(Engine, Engine), clock: &SharedMemory) -> Opt
 /// The same host items for both runs: functions that return zeros (a host call costs one
 /// unit of fuel whatever it does), and fresh memories, globals and tables of the imported types.
 /// `None` for imports this test cannot provide.
-fn imports(store: &mut Store<Growth>, module: &Module) -> Option<Vec<Extern>> {
+fn imports(store: &mut Store<Limiter>, module: &Module) -> Option<Vec<Extern>> {
     let mut items = Vec::new();
     for import in module.imports() {
         if import.module() == super::CLOCK_MODULE {
@@ -412,7 +393,7 @@ fn a_passed_deadline_stops_every_function_at_entry() {
     let module = Module::new(&engine, instrument(&wasm).expect("metered")).expect("compiles");
     let mut store = store(&engine);
     let instance = Instance::new(&mut store, &module, &[clock.into()]).expect("instantiates");
-    let set = |store: &mut Store<Growth>, name: &str, value: i64| {
+    let set = |store: &mut Store<Limiter>, name: &str, value: i64| {
         instance
             .get_global(&mut *store, name)
             .expect("global")

@@ -22,12 +22,12 @@ fn hello_runs(count: usize) {
     }
 }
 
-#[test]
-fn ten_thousand_sequential_runs_do_not_grow_the_process() {
-    let _guard = exclusive();
-    hello_runs(1_000);
+/// Runs `warm_up`, then `measured`, and checks the process did not grow over `measured` and
+/// every run slot was given back.
+fn assert_no_growth(warm_up: impl FnOnce(), measured: impl FnOnce()) {
+    warm_up();
     let before = resident_bytes();
-    hello_runs(10_000);
+    measured();
     let after = resident_bytes();
     assert!(
         after.saturating_sub(before) < GROWTH_ALLOWED,
@@ -37,6 +37,12 @@ fn ten_thousand_sequential_runs_do_not_grow_the_process() {
         runtime().idle_slots(),
         runtime().config().max_concurrent_runs
     );
+}
+
+#[test]
+fn ten_thousand_sequential_runs_do_not_grow_the_process() {
+    let _guard = exclusive();
+    assert_no_growth(|| hello_runs(1_000), || hello_runs(10_000));
 }
 
 /// `threads` threads start a run each at the same moment; more threads than pool slots, so
@@ -61,16 +67,5 @@ fn parallel_hello_runs(threads: usize) {
 fn a_thousand_parallel_runs_do_not_grow_the_process() {
     let _guard = exclusive();
     assert!(runtime().config().max_concurrent_runs < 1_000);
-    parallel_hello_runs(1_000);
-    let before = resident_bytes();
-    parallel_hello_runs(1_000);
-    let after = resident_bytes();
-    assert!(
-        after.saturating_sub(before) < GROWTH_ALLOWED,
-        "grew from {before} to {after} bytes"
-    );
-    assert_eq!(
-        runtime().idle_slots(),
-        runtime().config().max_concurrent_runs
-    );
+    assert_no_growth(|| parallel_hello_runs(1_000), || parallel_hello_runs(1_000));
 }
