@@ -206,12 +206,8 @@ impl ModuleInfo {
         Ok(info)
     }
 
-    fn is_import(&self, func: u32) -> bool {
-        func < self.imported_funcs
-    }
-
     fn note_function(&mut self, func: u32) {
-        self.imports_escape |= self.is_import(func);
+        self.imports_escape |= func < self.imported_funcs;
     }
 
     fn note_references(&mut self, expression: &wasmparser::ConstExpr<'_>) -> Result<(), Scan> {
@@ -249,11 +245,7 @@ fn reserved(message: &'static str) -> Scan {
 /// three globals and their exports are appended, and every function body is metered.
 struct Meter {
     info: ModuleInfo,
-    /// Index of the clock memory: right after the guest's imported memories.
-    clock: u32,
-    fuel_global: u32,
-    deadline_global: u32,
-    stop_global: u32,
+    layout: Layout,
     /// Defined functions re-encoded so far.
     bodies: u32,
     emitted_imports: bool,
@@ -261,15 +253,38 @@ struct Meter {
     emitted_exports: bool,
 }
 
+/// Where metering's own items sit in the rewritten module, and what every body needs to know
+/// about the guest's functions.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// Index of the clock memory: right after the guest's imported memories.
+    clock: u32,
+    fuel_global: u32,
+    deadline_global: u32,
+    stop_global: u32,
+    imported_funcs: u32,
+    imports_escape: bool,
+}
+
+impl Layout {
+    fn is_import(self, func: u32) -> bool {
+        func < self.imported_funcs
+    }
+}
+
 type Error = reencode::Error<String>;
 
 impl Meter {
     fn new(info: ModuleInfo) -> Self {
         Self {
-            clock: info.imported_memories,
-            fuel_global: info.globals,
-            deadline_global: info.globals + 1,
-            stop_global: info.globals + 2,
+            layout: Layout {
+                clock: info.imported_memories,
+                fuel_global: info.globals,
+                deadline_global: info.globals + 1,
+                stop_global: info.globals + 2,
+                imported_funcs: info.imported_funcs,
+                imports_escape: info.imports_escape,
+            },
             info,
             bodies: 0,
             emitted_imports: false,
@@ -307,9 +322,13 @@ impl Meter {
     }
 
     fn add_exports(&mut self, exports: &mut ExportSection) {
-        exports.export(FUEL_EXPORT, ExportKind::Global, self.fuel_global);
-        exports.export(DEADLINE_EXPORT, ExportKind::Global, self.deadline_global);
-        exports.export(STOP_EXPORT, ExportKind::Global, self.stop_global);
+        exports.export(FUEL_EXPORT, ExportKind::Global, self.layout.fuel_global);
+        exports.export(
+            DEADLINE_EXPORT,
+            ExportKind::Global,
+            self.layout.deadline_global,
+        );
+        exports.export(STOP_EXPORT, ExportKind::Global, self.layout.stop_global);
         if let Some((start, _)) = self.info.start {
             exports.export(START_EXPORT, ExportKind::Func, start);
         }
@@ -341,7 +360,7 @@ impl Reencode for Meter {
     type Error = String;
 
     fn memory_index(&mut self, memory: u32) -> Result<u32, Error> {
-        Ok(if memory >= self.clock {
+        Ok(if memory >= self.layout.clock {
             memory + 1
         } else {
             memory
@@ -441,16 +460,11 @@ impl Reencode for Meter {
         locals.push((2, ValType::I64));
         locals.push((1, ValType::I32));
         let mut body_out = Body {
-            imported_funcs: self.info.imported_funcs,
-            imports_escape: self.info.imports_escape,
+            layout: self.layout,
             function: Function::new(locals),
             fuel: count,
             deadline: count + 1,
             scratch: count + 2,
-            fuel_global: self.fuel_global,
-            deadline_global: self.deadline_global,
-            stop_global: self.stop_global,
-            clock: self.clock,
             pending: 0,
             frames: vec![Frame::default()],
         };
@@ -475,16 +489,11 @@ struct Frame {
 
 /// One function body being metered.
 struct Body {
-    imported_funcs: u32,
-    imports_escape: bool,
+    layout: Layout,
     function: Function,
     fuel: u32,
     deadline: u32,
     scratch: u32,
-    fuel_global: u32,
-    deadline_global: u32,
-    stop_global: u32,
-    clock: u32,
     /// Cost of the straight-line code since fuel was last lowered.
     pending: u64,
     frames: Vec<Frame>,
@@ -496,9 +505,9 @@ impl Body {
     }
 
     fn enter(&mut self) {
-        self.emit(&Instruction::GlobalGet(self.fuel_global));
+        self.emit(&Instruction::GlobalGet(self.layout.fuel_global));
         self.emit(&Instruction::LocalSet(self.fuel));
-        self.emit(&Instruction::GlobalGet(self.deadline_global));
+        self.emit(&Instruction::GlobalGet(self.layout.deadline_global));
         self.emit(&Instruction::LocalSet(self.deadline));
         // wasmtime charges every function body one unit on top of its operators, on entry.
         self.pending = 1;
@@ -535,11 +544,11 @@ impl Body {
 
     fn save(&mut self) {
         self.emit(&Instruction::LocalGet(self.fuel));
-        self.emit(&Instruction::GlobalSet(self.fuel_global));
+        self.emit(&Instruction::GlobalSet(self.layout.fuel_global));
     }
 
     fn reload(&mut self) {
-        self.emit(&Instruction::GlobalGet(self.fuel_global));
+        self.emit(&Instruction::GlobalGet(self.layout.fuel_global));
         self.emit(&Instruction::LocalSet(self.fuel));
     }
 
@@ -548,7 +557,7 @@ impl Body {
         self.emit(&Instruction::If(BlockType::Empty));
         self.save();
         self.emit(&Instruction::I32Const(why));
-        self.emit(&Instruction::GlobalSet(self.stop_global));
+        self.emit(&Instruction::GlobalSet(self.layout.stop_global));
         self.emit(&Instruction::Unreachable);
         self.emit(&Instruction::End);
     }
@@ -571,7 +580,7 @@ impl Body {
         self.emit(&Instruction::I64AtomicLoad(MemArg {
             offset: 0,
             align: 3,
-            memory_index: self.clock,
+            memory_index: self.layout.clock,
         }));
         self.emit(&Instruction::LocalGet(self.deadline));
         self.emit(&Instruction::I64GeU);
@@ -587,10 +596,6 @@ impl Body {
         self.emit(&Instruction::I64Sub);
         self.emit(&Instruction::LocalSet(self.fuel));
         self.check_fuel();
-    }
-
-    fn is_import(&self, func: u32) -> bool {
-        func < self.imported_funcs
     }
 
     /// A call to a function of this module: it checks on entry itself.
@@ -695,14 +700,14 @@ impl Body {
                 self.set_unreachable();
             }
             Operator::Call { function_index } => {
-                if self.is_import(*function_index) {
+                if self.layout.is_import(*function_index) {
                     self.call_then_check(instruction, reachable);
                 } else {
                     self.call(instruction, reachable);
                 }
             }
             Operator::CallIndirect { .. } => {
-                if self.imports_escape {
+                if self.layout.imports_escape {
                     self.call_then_check(instruction, reachable);
                 } else {
                     self.call(instruction, reachable);
