@@ -1,7 +1,9 @@
-//! `xcode`: the command line of the Xcode judge. For now it runs one WebAssembly module in the
-//! sandbox (`xcode run`); later it also serves the whole platform.
+//! `xcode`: the command line of the Xcode judge. It runs a module or a program in any
+//! supported language in the sandbox (`xcode run`) and installs the languages
+//! (`xcode toolchains`); later it also serves the whole platform.
 
 mod run;
+mod toolchains;
 
 use std::process::ExitCode;
 
@@ -16,8 +18,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a WebAssembly module (.wasm or .wat) in the sandbox under limits.
+    /// Run a WebAssembly module (.wasm/.wat) or a program in a supported language in the
+    /// sandbox under limits.
     Run(run::RunArgs),
+    /// Install and list languages.
+    Toolchains(toolchains::ToolchainsArgs),
 }
 
 /// Usage and host errors: the run did not happen. (A run that happened exits 0, whatever the
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Toolchains(args) => toolchains::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

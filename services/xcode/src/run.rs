@@ -1,4 +1,6 @@
-//! `xcode run`: one module, one run, the outcome as text or JSON.
+//! `xcode run`: one module or one program in a supported language, one run, the outcome as
+//! text or JSON. A program is compiled first (jailed, cached by source hash) when its language
+//! needs it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,14 +12,21 @@ use serde::Serialize;
 use xcode_runtime::{
     DirAccess, Limits, Outcome, Preopen, RunSpec, Runtime, RuntimeConfig, Status, Stdin,
 };
+use xcode_toolchains::{Compiled, JailLimits, Prepared};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The module to run: WebAssembly binary (.wasm) or text (.wat).
+    /// What to run: a WebAssembly module (.wasm binary or .wat text), or a source file in a
+    /// supported language (`xcode toolchains list`).
+    #[arg(value_name = "MODULE|SOURCE")]
     module: PathBuf,
-    /// Arguments for the guest, after `--`. Its argv[0] is the module's file name.
+    /// Arguments for the guest, after `--`. A module's argv[0] is its file name; a program's
+    /// argv starts as its language runs it (`python3 /src/main.py`).
     #[arg(last = true)]
     args: Vec<String>,
+    /// The source's language (`cpp`, `python3`, ...); guessed from the extension when absent.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
     /// File the guest reads as stdin ("-" or absent: this process's stdin).
     #[arg(long, value_name = "FILE")]
     stdin: Option<PathBuf>,
@@ -48,7 +57,7 @@ pub struct RunArgs {
     /// Print exactly one JSON object describing the run on stdout.
     #[arg(long)]
     json: bool,
-    /// Where compiled modules are cached [default: $XCODE_CACHE_DIR, else ~/.cache/xcode/modules].
+    /// Where compiled modules are cached [default: $XCODE_CACHE_DIR, else $XCODE_HOME/modules, else ~/.cache/xcode/modules].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Compile in memory; neither read nor write the module cache.
@@ -84,7 +93,55 @@ pub fn run(args: RunArgs) -> Result<()> {
         ..RuntimeConfig::default()
     };
     let runtime = Runtime::new(config)?;
-    let module = runtime.load_file(&args.module)?;
+
+    let is_module = matches!(
+        args.module.extension().and_then(|ext| ext.to_str()),
+        Some("wasm" | "wat")
+    );
+    let mut compile = None;
+    let (module, argv, env, preopens) = if args.lang.is_none() && is_module {
+        let argv0 = args.module.file_name().map_or_else(
+            || args.module.display().to_string(),
+            |name| name.to_string_lossy().into(),
+        );
+        let module = runtime.load_file(&args.module)?;
+        (
+            module,
+            std::iter::once(argv0).chain(args.args).collect(),
+            args.env,
+            args.dirs,
+        )
+    } else {
+        let toolchains = crate::toolchains::open(None)?;
+        let lang = match &args.lang {
+            Some(lang) => lang.clone(),
+            None => toolchains.detect(&args.module)?.to_owned(),
+        };
+        let source = std::fs::read(&args.module)
+            .with_context(|| format!("cannot read {}", args.module.display()))?;
+        let (program, compiled) =
+            match toolchains.prepare(&lang, &source, &JailLimits::default())? {
+                Prepared::CompileError(compiled) => {
+                    return report_compile_error(&compiled, args.json);
+                }
+                Prepared::Ready { program, compile } => (program, compile),
+            };
+        compile = compiled;
+        let module = runtime.load_file(&program.module)?;
+        let mut preopens: Vec<Preopen> = program
+            .src_dir
+            .map(|dir| Preopen {
+                host: dir,
+                guest: "/src".into(),
+                access: DirAccess::ReadOnly,
+            })
+            .into_iter()
+            .collect();
+        preopens.extend(args.dirs);
+        let argv = program.args.into_iter().chain(args.args).collect();
+        let env = program.env.into_iter().chain(args.env).collect();
+        (module, argv, env, preopens)
+    };
 
     let stdin = match &args.stdin {
         None => Stdin::Host,
@@ -93,24 +150,25 @@ pub fn run(args: RunArgs) -> Result<()> {
             .with_context(|| format!("cannot read --stdin {}", path.display()))?
             .into(),
     };
-    let argv0 = args.module.file_name().map_or_else(
-        || args.module.display().to_string(),
-        |name| name.to_string_lossy().into(),
-    );
     let spec = RunSpec {
-        args: std::iter::once(argv0).chain(args.args).collect(),
-        env: args.env,
+        args: argv,
+        env,
         stdin,
-        preopens: args.dirs,
+        preopens,
         limits,
         deterministic: args.deterministic.then_some(0),
     };
     let outcome = runtime.run(&module, spec)?;
     if args.json {
         let mut stdout = std::io::stdout().lock();
-        serde_json::to_writer(&mut stdout, &Report::of(&outcome))?;
+        serde_json::to_writer(&mut stdout, &Report::of(&outcome, compile.as_ref()))?;
         writeln!(stdout)?;
     } else {
+        if let Some(compiled) = &compile
+            && !compiled.output.is_empty()
+        {
+            eprint!("{}", with_newline(&compiled.output));
+        }
         std::io::stdout().write_all(&outcome.stdout)?;
         std::io::stdout().flush()?;
         let mut stderr = std::io::stderr().lock();
@@ -122,6 +180,49 @@ pub fn run(args: RunArgs) -> Result<()> {
         writeln!(stderr, "{}", summary(&outcome))?;
     }
     Ok(())
+}
+
+/// A program that did not compile: the compiler's message, as JSON or on stderr.
+fn report_compile_error(compiled: &Compiled, json: bool) -> Result<()> {
+    if json {
+        let report = Report {
+            status: "compile_error",
+            exit_code: None,
+            trap: None,
+            fuel: 0,
+            wall_ms: 0.0,
+            memory_bytes: 0,
+            stdout: String::new(),
+            stderr: String::new(),
+            stdout_truncated: false,
+            stderr_truncated: false,
+            compile_output: Some(&compiled.output),
+            compile_ms: Some(millis(compiled.elapsed)),
+            compile_cached: Some(compiled.cached),
+        };
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    } else {
+        eprint!("{}", with_newline(&compiled.output));
+        eprintln!(
+            "xcode: compile error | compile {:.3} s",
+            compiled.elapsed.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn with_newline(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') {
+        text.to_owned()
+    } else {
+        format!("{text}\n")
+    }
+}
+
+fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1e6).round() / 1e3
 }
 
 /// The JSON form of an outcome; field names are part of the CLI's contract.
@@ -137,6 +238,14 @@ struct Report<'a> {
     stderr: String,
     stdout_truncated: bool,
     stderr_truncated: bool,
+    /// Programs in a compiled language only: the compiler's messages, its time, and whether
+    /// the compiled module came from the cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compile_output: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compile_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compile_cached: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -146,7 +255,7 @@ struct TrapReport<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn of(outcome: &'a Outcome) -> Self {
+    fn of(outcome: &'a Outcome, compile: Option<&'a Compiled>) -> Self {
         let trap = match &outcome.status {
             Status::Trap { kind, message } => Some(TrapReport {
                 kind: kind.as_str(),
@@ -159,12 +268,15 @@ impl<'a> Report<'a> {
             exit_code: outcome.status.exit_code(),
             trap,
             fuel: outcome.fuel_consumed,
-            wall_ms: (outcome.wall_time.as_secs_f64() * 1e6).round() / 1e3,
+            wall_ms: millis(outcome.wall_time),
             memory_bytes: outcome.peak_memory_bytes,
             stdout: String::from_utf8_lossy(&outcome.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&outcome.stderr).into_owned(),
             stdout_truncated: outcome.stdout_truncated,
             stderr_truncated: outcome.stderr_truncated,
+            compile_output: compile.map(|compiled| compiled.output.as_str()),
+            compile_ms: compile.map(|compiled| millis(compiled.elapsed)),
+            compile_cached: compile.map(|compiled| compiled.cached),
         }
     }
 }
@@ -192,7 +304,7 @@ fn summary(outcome: &Outcome) -> String {
     line
 }
 
-fn human_bytes(bytes: u64) -> String {
+pub fn human_bytes(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
         b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / f64::from(1 << 10)),
@@ -213,14 +325,12 @@ fn kib(value: usize) -> Result<usize> {
         .context("--output-limit is too large")
 }
 
-fn default_cache_dir() -> Option<PathBuf> {
+/// `$XCODE_CACHE_DIR`, else `modules` under the toolchains' home.
+pub fn default_cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("XCODE_CACHE_DIR") {
         return Some(dir.into());
     }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
-    Some(cache.join("xcode").join("modules"))
+    Some(xcode_toolchains::Toolchains::default_home()?.join("modules"))
 }
 
 fn parse_dir(value: &str) -> Result<Preopen, String> {

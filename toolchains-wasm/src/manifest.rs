@@ -1,0 +1,275 @@
+//! The manifest (`toolchains-wasm/manifest.toml`): languages and the pinned artifacts they are
+//! built from. Parsed and checked once; every reference in it resolves.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result, embedded};
+
+/// The manifest compiled into this binary.
+pub(crate) const BUILTIN: &str = include_str!("../manifest.toml");
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub artifacts: BTreeMap<String, Artifact>,
+    pub languages: BTreeMap<String, Language>,
+}
+
+/// Which registry's own client fetches an artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registry {
+    /// A Debian package, fetched with `apt-get download` and installed with `apt-get install`.
+    Apt,
+    /// A wheel, fetched with `pip download`.
+    Pypi,
+    /// A tarball, fetched with `npm pack`.
+    Npm,
+    /// A crate (for the C sources it vendors), fetched with `cargo fetch`.
+    Crates,
+}
+
+impl Registry {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Apt => "apt",
+            Self::Pypi => "pypi",
+            Self::Npm => "npm",
+            Self::Crates => "crates",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    pub registry: Registry,
+    pub package: String,
+    pub version: String,
+    /// sha256 of the download (.deb, .whl, .tgz, .crate).
+    pub sha256: String,
+    /// Files taken from the download, each with its sha256; a key ending in `/` takes a whole
+    /// directory and pins its tree digest ([`crate::digest::tree`]). For apt: absolute paths
+    /// checked after installation.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    /// Display name, e.g. "C++".
+    pub name: String,
+    /// Display version: the language standard and the toolchain's version.
+    pub version: String,
+    /// File name the submission is saved as.
+    pub source: String,
+    /// File extensions (without the dot) that select this language.
+    #[serde(default)]
+    pub extensions: Vec<String>,
+    #[serde(default)]
+    pub artifacts: Vec<String>,
+    /// Other languages whose toolchains this one uses (e.g. TypeScript runs on JavaScript's).
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// `build/<name>.sh` fills the toolchain directory.
+    pub build: Option<String>,
+    /// Host paths the jailed compiler may read.
+    #[serde(default)]
+    pub jail: Vec<String>,
+    /// Directories of the toolchain copied into each compile's box, for compilers that insist
+    /// on writing to a warm cache.
+    #[serde(default)]
+    pub writable: Vec<String>,
+    pub compile: Option<CompileStep>,
+    pub run: RunStep,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompileStep {
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// File the compiler leaves in the box.
+    pub output: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunStep {
+    pub module: String,
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    pub fn builtin() -> Result<Self> {
+        Self::parse(BUILTIN)
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        let manifest: Self =
+            toml::from_str(text).map_err(|err| Error::Manifest(err.to_string()))?;
+        manifest.check()?;
+        Ok(manifest)
+    }
+
+    fn check(&self) -> Result<()> {
+        let bad = |message: String| Err(Error::Manifest(message));
+        for (name, artifact) in &self.artifacts {
+            if !is_sha256(&artifact.sha256) {
+                return bad(format!("artifact {name}: sha256 must be 64 hex digits"));
+            }
+            for (file, sha) in &artifact.files {
+                if !is_sha256(sha) {
+                    return bad(format!(
+                        "artifact {name}: file {file}: sha256 must be 64 hex digits"
+                    ));
+                }
+                if file.contains("..") {
+                    return bad(format!("artifact {name}: file {file} leaves the archive"));
+                }
+            }
+        }
+        let mut extensions = BTreeMap::new();
+        for (id, language) in &self.languages {
+            for artifact in &language.artifacts {
+                if !self.artifacts.contains_key(artifact) {
+                    return bad(format!("language {id}: unknown artifact {artifact}"));
+                }
+            }
+            for other in &language.requires {
+                if other == id || !self.languages.contains_key(other) {
+                    return bad(format!("language {id}: cannot require {other}"));
+                }
+            }
+            if let Some(script) = &language.build
+                && embedded::file(&format!("build/{script}.sh")).is_none()
+            {
+                return bad(format!("language {id}: no build/{script}.sh"));
+            }
+            for extension in &language.extensions {
+                if let Some(previous) = extensions.insert(extension.as_str(), id.as_str()) {
+                    return bad(format!(
+                        "extension .{extension} is both {previous} and {id}"
+                    ));
+                }
+            }
+            if language.run.args.is_empty() {
+                return bad(format!("language {id}: run.args needs at least argv[0]"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Languages `id` needs installed, itself last.
+    pub fn closure(&self, id: &str) -> Vec<&str> {
+        let mut order = Vec::new();
+        self.visit(id, &mut order);
+        order
+    }
+
+    fn visit<'a>(&'a self, id: &str, order: &mut Vec<&'a str>) {
+        let Some((key, language)) = self.languages.get_key_value(id) else {
+            return;
+        };
+        if order.contains(&key.as_str()) {
+            return;
+        }
+        for other in &language.requires {
+            self.visit(other, order);
+        }
+        order.push(key);
+    }
+
+    /// Everything that decides what a language's toolchain contains: its entry, its artifacts'
+    /// pins and its build script and assets. An installed toolchain with another fingerprint is
+    /// outdated; compiled submissions are cached under it.
+    pub fn fingerprint(&self, id: &str) -> String {
+        let mut hasher = Sha256::new();
+        if let Some(language) = self.languages.get(id) {
+            hasher.update(toml::to_string(language).unwrap_or_default());
+            for name in &language.artifacts {
+                if let Some(artifact) = self.artifacts.get(name) {
+                    hasher.update(name);
+                    hasher.update(toml::to_string(artifact).unwrap_or_default());
+                }
+            }
+            if let Some(script) = &language.build {
+                for (path, bytes) in embedded::FILES {
+                    let ours = *path == format!("build/{script}.sh")
+                        || *path == "build/common.sh"
+                        || path.starts_with(&format!("assets/{script}/"));
+                    if ours {
+                        hasher.update(path);
+                        hasher.update(bytes);
+                    }
+                }
+            }
+        }
+        hex::encode(&hasher.finalize()[..16])
+    }
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_manifest_is_consistent() {
+        let manifest = Manifest::builtin().expect("the builtin manifest parses and checks");
+        for id in [
+            "c",
+            "cpp",
+            "rust",
+            "go",
+            "python3",
+            "javascript",
+            "typescript",
+            "ruby",
+            "lua",
+            "zig",
+        ] {
+            assert!(manifest.languages.contains_key(id), "{id} is missing");
+        }
+        assert_eq!(manifest.closure("typescript"), ["javascript", "typescript"]);
+    }
+
+    #[test]
+    fn unknown_references_are_refused() {
+        let text = r#"
+            [artifacts]
+            [languages.x]
+            name = "X"
+            version = "1"
+            source = "main.x"
+            artifacts = ["nope"]
+            [languages.x.run]
+            module = "{toolchain}/x.wasm"
+            args = ["x"]
+        "#;
+        let err = Manifest::parse(text).expect_err("unknown artifact");
+        assert!(err.to_string().contains("unknown artifact nope"), "{err}");
+    }
+
+    #[test]
+    fn fingerprints_follow_the_pins() {
+        let manifest = Manifest::builtin().expect("parses");
+        let before = manifest.fingerprint("python3");
+        let mut changed = manifest.clone();
+        if let Some(artifact) = changed.artifacts.get_mut("python-wasm") {
+            artifact.version = "0.0.0".into();
+        }
+        assert_ne!(changed.fingerprint("python3"), before);
+        assert_eq!(changed.fingerprint("c"), manifest.fingerprint("c"));
+    }
+}

@@ -1,0 +1,215 @@
+//! No compile can read a host file, hang, or flood: each hostile source ends in a compile
+//! error (or a limit), and the error never carries host file contents.
+
+use std::time::Duration;
+
+use xcode_toolchains::{Jail, JailLimits, JailStatus};
+
+use crate::{compile_error, ensure};
+
+/// A line every Debian /etc/passwd has.
+const PASSWD: &str = "root:x:0:0";
+
+fn quick() -> JailLimits {
+    JailLimits {
+        wall_time: Duration::from_secs(10),
+        ..JailLimits::default()
+    }
+}
+
+#[track_caller]
+fn refused(lang: &str, source: &str) -> String {
+    let compiled = compile_error(lang, source, &quick());
+    assert!(
+        !compiled.output.contains(PASSWD),
+        "{lang} leaked /etc/passwd:\n{}",
+        compiled.output
+    );
+    compiled.output
+}
+
+#[test]
+fn c_cannot_include_host_files() {
+    let output = refused(
+        "c",
+        "#include \"/etc/passwd\"\nint main(void) { return 0; }\n",
+    );
+    assert!(output.contains("not found"), "{output}");
+    refused(
+        "c",
+        "#include </etc/passwd>\nint main(void) { return 0; }\n",
+    );
+    // Host headers are not there either: only wasi-libc's.
+    let output = refused(
+        "c",
+        "#include \"/usr/include/stdio.h\"\nint main(void) { return 0; }\n",
+    );
+    assert!(output.contains("not found"), "{output}");
+}
+
+#[test]
+fn cpp_cannot_embed_host_files() {
+    refused(
+        "cpp",
+        "const char data[] = {\n#embed \"/etc/passwd\"\n};\nint main() { return data[0]; }\n",
+    );
+    refused(
+        "cpp",
+        "#include \"../../../../../../etc/passwd\"\nint main() {}\n",
+    );
+}
+
+#[test]
+fn rust_cannot_include_host_files() {
+    let output = refused(
+        "rust",
+        "fn main() { print!(\"{}\", include_str!(\"/etc/passwd\")); }\n",
+    );
+    assert!(output.contains("couldn't read"), "{output}");
+    refused(
+        "rust",
+        "fn main() { print!(\"{:?}\", include_bytes!(\"../../../../etc/passwd\")); }\n",
+    );
+    refused(
+        "rust",
+        "#[path = \"/etc/passwd\"]\nmod leak;\nfn main() {}\n",
+    );
+}
+
+#[test]
+fn go_cannot_embed_host_files() {
+    refused(
+        "go",
+        "package main\n\nimport (\n\t_ \"embed\"\n\t\"fmt\"\n)\n\n//go:embed /etc/passwd\nvar leak string\n\nfunc main() { fmt.Print(leak) }\n",
+    );
+    refused(
+        "go",
+        "package main\n\nimport (\n\t_ \"embed\"\n\t\"fmt\"\n)\n\n//go:embed ../../../../etc/passwd\nvar leak string\n\nfunc main() { fmt.Print(leak) }\n",
+    );
+}
+
+#[test]
+fn zig_cannot_embed_host_files() {
+    refused(
+        "zig",
+        "const std = @import(\"std\");\nconst leak = @embedFile(\"/etc/passwd\");\npub fn main() void { std.debug.print(\"{s}\", .{leak}); }\n",
+    );
+}
+
+#[test]
+fn an_include_loop_is_a_compile_error() {
+    let output = refused("c", "#include \"main.c\"\nint main(void) { return 0; }\n");
+    assert!(
+        output.contains("nested too deeply") || output.contains("error"),
+        "{output}"
+    );
+}
+
+#[test]
+fn a_template_bomb_ends_in_an_error_or_the_time_limit() {
+    let source = r#"
+template <int N> struct Fib { static constexpr long long value = Fib<N - 1>::value + Fib<N - 2>::value; };
+template <> struct Fib<1> { static constexpr long long value = 1; };
+template <> struct Fib<0> { static constexpr long long value = 0; };
+template <int N, int M> struct Grid { static constexpr int value = Grid<N - 1, M>::value + Grid<N, M - 1>::value; };
+template <int M> struct Grid<0, M> { static constexpr int value = 1; };
+template <int N> struct Grid<N, 0> { static constexpr int value = 1; };
+int main() { return Fib<100000>::value + Grid<2000, 2000>::value; }
+"#;
+    let limits = JailLimits {
+        wall_time: Duration::from_secs(5),
+        ..JailLimits::default()
+    };
+    let started = std::time::Instant::now();
+    let compiled = compile_error("cpp", source, &limits);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!compiled.output.is_empty());
+}
+
+#[test]
+fn gigantic_diagnostics_are_capped() {
+    // Every line is an error; the output cap (or clang's error limit) keeps what we store small.
+    let mut source = String::from("int main(void) {\n");
+    for i in 0..20_000 {
+        source.push_str(&format!("  undefined_{i}();\n"));
+    }
+    source.push_str("}\n");
+    let limits = JailLimits {
+        output_bytes: 16 << 10,
+        ..quick()
+    };
+    let compiled = compile_error("c", &source, &limits);
+    assert!(
+        compiled.output.len() < 20 << 10,
+        "{} bytes kept",
+        compiled.output.len()
+    );
+}
+
+#[test]
+fn symlinks_in_the_box_do_not_reach_the_host() {
+    let harness = ensure("c");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.c"),
+        "#include \"leak.h\"\nint main(void) { return 0; }\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("leak.h")).expect("symlink");
+    let toolchain = harness.toolchains.home().join("toolchains/c");
+    let jail = Jail {
+        host_paths: harness.toolchains.language("c").expect("c").jail.clone(),
+        mounts: vec![(toolchain, "/toolchain".into())],
+        box_dir: dir.path().to_path_buf(),
+        env: Default::default(),
+        limits: quick(),
+    };
+    let command: Vec<String> = [
+        "/usr/lib/llvm-22/bin/clang",
+        "--target=wasm32-wasip1",
+        "--sysroot=/toolchain/sysroot",
+        "-o",
+        "main.wasm",
+        "main.c",
+    ]
+    .map(String::from)
+    .into();
+    let outcome = jail.run(&command).expect("jail runs");
+    let output = String::from_utf8_lossy(&outcome.output);
+    assert_ne!(outcome.status, JailStatus::Exited(0), "{output}");
+    assert!(!output.contains(PASSWD), "{output}");
+}
+
+#[test]
+fn the_jail_has_no_network_and_a_wall_clock_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jail = Jail {
+        host_paths: vec!["/usr".into()],
+        mounts: Vec::new(),
+        box_dir: dir.path().to_path_buf(),
+        env: Default::default(),
+        limits: JailLimits {
+            wall_time: Duration::from_millis(500),
+            ..JailLimits::default()
+        },
+    };
+    let sh = |script: &str| vec!["/usr/bin/bash".to_string(), "-c".into(), script.into()];
+    let outcome = jail
+        .run(&sh("ls /etc/passwd; cat /proc/net/dev | wc -l; echo done"))
+        .expect("runs");
+    let output = String::from_utf8_lossy(&outcome.output);
+    assert!(output.contains("No such file"), "{output}");
+    // Only the loopback interface: two header lines and `lo`.
+    assert!(output.contains("\n3\n"), "{output}");
+    let started = std::time::Instant::now();
+    let outcome = jail.run(&sh("while :; do :; done")).expect("runs");
+    assert_eq!(outcome.status, JailStatus::TimedOut);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let outcome = jail.run(&sh("yes | head -c 10000000")).expect("runs");
+    assert!(outcome.output_truncated);
+    assert_eq!(outcome.output.len(), JailLimits::default().output_bytes);
+}

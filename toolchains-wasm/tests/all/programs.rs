@@ -1,0 +1,385 @@
+//! The same programs in every language, written as contestants write them.
+
+pub struct Programs {
+    pub hello: &'static str,
+    /// Each reads a count, then that many integers, and prints their sum.
+    pub sum: Vec<&'static str>,
+    pub runtime_error: &'static str,
+    /// Each must appear in stderr after `runtime_error`.
+    pub error_message: &'static [&'static str],
+    pub infinite_loop: &'static str,
+    pub memory_bomb: &'static str,
+    /// Prints `depth` after recursing that deep (not a tail call: work follows it).
+    pub recursion: &'static str,
+    pub depth: u32,
+    pub big_integers: Option<(&'static str, &'static str)>,
+}
+
+const TWO_POW_200: &str = "1606938044258990275541962092341162602522202993782792835301376\n";
+
+pub fn of(lang: &str) -> Programs {
+    match lang {
+        "c" => Programs {
+            hello: "#include <stdio.h>\nint main(void) { puts(\"hello, world\"); return 0; }\n",
+            sum: vec![
+                r#"#include <stdio.h>
+int main(void) {
+    int n; long long s = 0, x;
+    if (scanf("%d", &n) != 1) return 1;
+    for (int i = 0; i < n; i++) { scanf("%lld", &x); s += x; }
+    printf("%lld\n", s);
+    return 0;
+}
+"#,
+            ],
+            runtime_error: "#include <assert.h>\nint main(void) { int x = 0; assert(x == 1); return 0; }\n",
+            error_message: &["Assertion failed", "x == 1"],
+            infinite_loop: "int main(void) { volatile unsigned x = 0; for (;;) x++; }\n",
+            memory_bomb: r#"#include <stdlib.h>
+#include <string.h>
+static char *keep[1 << 16];
+int main(void) {
+    for (int i = 0;; i++) {
+        keep[i] = malloc(1 << 20);
+        if (!keep[i]) return 1;
+        memset(keep[i], 1, 1 << 20);
+    }
+}
+"#,
+            recursion: r#"#include <stdio.h>
+static int next[100001], order[100001], count;
+static int dfs(int u) { int d = 0; if (next[u]) d = dfs(next[u]) + 1; order[count++] = u; return d; }
+int main(void) {
+    for (int i = 0; i < 100000; i++) next[i] = i + 1;
+    printf("%d\n", dfs(0));
+    return 0;
+}
+"#,
+            depth: 100_000,
+            big_integers: None,
+        },
+        "cpp" => Programs {
+            hello: "#include <bits/stdc++.h>\nusing namespace std;\nint main() { cout << \"hello, world\" << endl; }\n",
+            sum: vec![
+                r#"#include <bits/stdc++.h>
+using namespace std;
+int main() {
+    ios::sync_with_stdio(false);
+    cin.tie(nullptr);
+    int n; cin >> n;
+    vector<long long> a(n);
+    for (auto &x : a) cin >> x;
+    cout << accumulate(a.begin(), a.end(), 0LL) << '\n';
+}
+"#,
+                r#"#include <cstdio>
+int main() {
+    int n; long long s = 0, x;
+    scanf("%d", &n);
+    while (n--) { scanf("%lld", &x); s += x; }
+    printf("%lld\n", s);
+}
+"#,
+            ],
+            runtime_error: "#include <vector>\nint main() { std::vector<int> v(3); return v.at(5); }\n",
+            error_message: &["out_of_range"],
+            infinite_loop: "int main() { volatile unsigned x = 0; for (;;) x = x + 1; }\n",
+            memory_bomb: "#include <vector>\nint main() { std::vector<std::vector<char>> v; for (;;) v.emplace_back(1 << 20, 1); }\n",
+            recursion: r#"#include <bits/stdc++.h>
+using namespace std;
+vector<vector<int>> adj;
+vector<int> order_;
+int dfs(int u, int parent) {
+    int deepest = 0;
+    for (int v : adj[u]) if (v != parent) deepest = max(deepest, dfs(v, u) + 1);
+    order_.push_back(u);
+    return deepest;
+}
+int main() {
+    int n = 100001;
+    adj.resize(n);
+    for (int i = 0; i + 1 < n; i++) { adj[i].push_back(i + 1); adj[i + 1].push_back(i); }
+    cout << dfs(0, -1) << "\n";
+}
+"#,
+            depth: 100_000,
+            big_integers: None,
+        },
+        "rust" => Programs {
+            hello: "fn main() {\n    println!(\"hello, world\");\n}\n",
+            sum: vec![
+                r#"use std::io::{self, Read, Write};
+fn main() {
+    let mut input = String::new();
+    io::stdin().read_to_string(&mut input).unwrap();
+    let mut it = input.split_ascii_whitespace().map(|x| x.parse::<i64>().unwrap());
+    let n = it.next().unwrap() as usize;
+    let s: i64 = it.take(n).sum();
+    writeln!(io::stdout().lock(), "{}", s).unwrap();
+}
+"#,
+                r#"use std::io::BufRead;
+fn main() {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let _n: usize = lines.next().unwrap().unwrap().trim().parse().unwrap();
+    let s: i64 = lines.next().unwrap().unwrap().split(' ').map(|x| x.parse::<i64>().unwrap()).sum();
+    println!("{s}");
+}
+"#,
+            ],
+            runtime_error: "fn main() {\n    let v: Vec<i32> = Vec::new();\n    let i = std::hint::black_box(3);\n    println!(\"{}\", v[i]);\n}\n",
+            error_message: &["panicked", "index out of bounds"],
+            infinite_loop: "fn main() {\n    let mut x = 0u64;\n    loop {\n        x = x.wrapping_add(1);\n        std::hint::black_box(x);\n    }\n}\n",
+            memory_bomb: "fn main() {\n    let mut v = Vec::new();\n    loop {\n        v.push(vec![1u8; 1 << 20]);\n    }\n}\n",
+            recursion: r#"fn dfs(u: usize, next: &[usize], order: &mut Vec<usize>) -> u32 {
+    let d = if next[u] != 0 { dfs(next[u], next, order) + 1 } else { 0 };
+    order.push(u);
+    d
+}
+fn main() {
+    let n = 100_001;
+    let next: Vec<usize> = (0..n).map(|i| if i + 1 < n { i + 1 } else { 0 }).collect();
+    let mut order = Vec::new();
+    println!("{}", dfs(0, &next, &mut order));
+}
+"#,
+            depth: 100_000,
+            big_integers: None,
+        },
+        "go" => Programs {
+            hello: "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hello, world\")\n}\n",
+            sum: vec![
+                r#"package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+func main() {
+	sc := bufio.NewScanner(os.Stdin)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	sc.Split(bufio.ScanWords)
+	sc.Scan()
+	n, _ := strconv.Atoi(sc.Text())
+	var s int64
+	for i := 0; i < n; i++ {
+		sc.Scan()
+		x, _ := strconv.ParseInt(sc.Text(), 10, 64)
+		s += x
+	}
+	fmt.Println(s)
+}
+"#,
+                r#"package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+)
+
+func main() {
+	in := bufio.NewReader(os.Stdin)
+	var n int
+	fmt.Fscan(in, &n)
+	var s, x int64
+	for i := 0; i < n; i++ {
+		fmt.Fscan(in, &x)
+		s += x
+	}
+	fmt.Println(s)
+}
+"#,
+            ],
+            runtime_error: "package main\n\nfunc main() {\n\tpanic(\"boom\")\n}\n",
+            error_message: &["panic: boom", "goroutine"],
+            infinite_loop: "package main\n\nfunc main() {\n\tx := 0\n\tfor {\n\t\tx++\n\t}\n}\n",
+            memory_bomb: "package main\n\nvar keep [][]byte\n\nfunc main() {\n\tfor {\n\t\tb := make([]byte, 1<<20)\n\t\tb[0] = 1\n\t\tkeep = append(keep, b)\n\t}\n}\n",
+            recursion: r#"package main
+
+import "fmt"
+
+var next []int
+var order []int
+
+func dfs(u int) int {
+	d := 0
+	if next[u] != 0 {
+		d = dfs(next[u]) + 1
+	}
+	order = append(order, u)
+	return d
+}
+
+func main() {
+	n := 100001
+	next = make([]int, n)
+	for i := 0; i+1 < n; i++ {
+		next[i] = i + 1
+	}
+	fmt.Println(dfs(0))
+}
+"#,
+            depth: 100_000,
+            big_integers: Some((
+                "package main\n\nimport (\n\t\"fmt\"\n\t\"math/big\"\n)\n\nfunc main() {\n\tfmt.Println(new(big.Int).Exp(big.NewInt(2), big.NewInt(200), nil))\n}\n",
+                TWO_POW_200,
+            )),
+        },
+        "zig" => Programs {
+            hello: r#"const std = @import("std");
+
+pub fn main(init: std.process.Init) !void {
+    var buffer: [256]u8 = undefined;
+    var writer = std.Io.File.stdout().writer(init.io, &buffer);
+    try writer.interface.print("hello, world\n", .{});
+    try writer.interface.flush();
+}
+"#,
+            sum: vec![
+                r#"const std = @import("std");
+
+pub fn main(init: std.process.Init) !void {
+    var in_buffer: [1 << 16]u8 = undefined;
+    var reader = std.Io.File.stdin().reader(init.io, &in_buffer);
+    const input = try reader.interface.allocRemaining(init.gpa, .unlimited);
+    var it = std.mem.tokenizeAny(u8, input, " \n\r\t");
+    const n = try std.fmt.parseInt(usize, it.next().?, 10);
+    var sum: i64 = 0;
+    for (0..n) |_| sum += try std.fmt.parseInt(i64, it.next().?, 10);
+    var out_buffer: [256]u8 = undefined;
+    var writer = std.Io.File.stdout().writer(init.io, &out_buffer);
+    try writer.interface.print("{d}\n", .{sum});
+    try writer.interface.flush();
+}
+"#,
+            ],
+            runtime_error: "const std = @import(\"std\");\n\npub fn main() void {\n    @panic(\"boom\");\n}\n",
+            error_message: &["boom"],
+            infinite_loop: "const std = @import(\"std\");\n\npub fn main() void {\n    var x: u64 = 0;\n    while (true) {\n        x +%= 1;\n        std.mem.doNotOptimizeAway(x);\n    }\n}\n",
+            memory_bomb: r#"const std = @import("std");
+
+pub fn main(init: std.process.Init) !void {
+    var list: std.ArrayList([]u8) = .empty;
+    while (true) {
+        const block = try init.gpa.alloc(u8, 1 << 20);
+        @memset(block, 1);
+        try list.append(init.gpa, block);
+    }
+}
+"#,
+            recursion: r#"const std = @import("std");
+
+var next: [100001]u32 = undefined;
+var order: [100001]u32 = undefined;
+var count: usize = 0;
+
+fn dfs(u: u32) u32 {
+    var d: u32 = 0;
+    if (next[u] != 0) d = dfs(next[u]) + 1;
+    order[count] = u;
+    count += 1;
+    return d;
+}
+
+pub fn main(init: std.process.Init) !void {
+    for (0..100001) |i| next[i] = if (i + 1 < 100001) @intCast(i + 1) else 0;
+    var buffer: [64]u8 = undefined;
+    var writer = std.Io.File.stdout().writer(init.io, &buffer);
+    try writer.interface.print("{d}\n", .{dfs(0)});
+    try writer.interface.flush();
+}
+"#,
+            depth: 100_000,
+            big_integers: None,
+        },
+        "python3" => Programs {
+            hello: "print(\"hello, world\")\n",
+            sum: vec![
+                "import sys\ndata = sys.stdin.buffer.read().split()\nn = int(data[0])\nprint(sum(map(int, data[1:n + 1])))\n",
+                "n = int(input())\nprint(sum(map(int, input().split())))\n",
+                "import sys\nlines = [line for line in sys.stdin]\nprint(sum(int(x) for x in lines[1].split()))\n",
+            ],
+            runtime_error: "def f():\n    raise ValueError(\"boom\")\n\nf()\n",
+            error_message: &["Traceback", "ValueError: boom"],
+            infinite_loop: "while True:\n    pass\n",
+            memory_bomb: "keep = []\nwhile True:\n    keep.append(bytearray(1 << 20))\n",
+            recursion: r#"import sys
+sys.setrecursionlimit(1 << 20)
+nxt = list(range(1, 100001)) + [0]
+order = []
+def dfs(u):
+    d = dfs(nxt[u]) + 1 if nxt[u] else 0
+    order.append(u)
+    return d
+print(dfs(0))
+"#,
+            depth: 100_000,
+            big_integers: Some(("print(2 ** 200)\n", TWO_POW_200)),
+        },
+        "javascript" => Programs {
+            hello: "console.log('hello, world');\n",
+            sum: vec![
+                "const data = require('fs').readFileSync(0, 'utf8').split(/\\s+/).filter(Boolean).map(Number);\nconst n = data[0];\nlet s = 0;\nfor (let i = 1; i <= n; i++) s += data[i];\nconsole.log(s);\n",
+                "const fs = require('fs');\nconst lines = fs.readFileSync('/dev/stdin', 'utf8').split('\\n');\nconsole.log(lines[1].split(' ').reduce((a, b) => a + Number(b), 0));\n",
+                "const rl = require('readline').createInterface({ input: process.stdin });\nconst lines = [];\nrl.on('line', (line) => lines.push(line));\nrl.on('close', () => {\n  let s = 0;\n  for (const x of lines[1].split(' ')) s += +x;\n  process.stdout.write(s + '\\n');\n});\n",
+                "const n = parseInt(readline());\nconst a = readline().split(' ').map(Number);\nlet s = 0;\nfor (let i = 0; i < n; i++) s += a[i];\nprint(s);\n",
+            ],
+            runtime_error: "function f() {\n  throw new Error('boom');\n}\nf();\n",
+            error_message: &["Error: boom"],
+            infinite_loop: "for (;;) {}\n",
+            memory_bomb: "const keep = [];\nfor (;;) keep.push(new Uint8Array(1 << 20).fill(1));\n",
+            recursion: "const next = [];\nfor (let i = 0; i < 10000; i++) next.push(i + 1);\nnext.push(0);\nconst order = [];\nfunction dfs(u) {\n  const d = next[u] ? dfs(next[u]) + 1 : 0;\n  order.push(u);\n  return d;\n}\nconsole.log(dfs(0));\n",
+            depth: 10_000,
+            big_integers: Some(("console.log((2n ** 200n).toString());\n", TWO_POW_200)),
+        },
+        "typescript" => Programs {
+            hello: "const greeting: string = 'hello, world';\nconsole.log(greeting);\n",
+            sum: vec![
+                "import * as fs from 'fs';\nconst data: number[] = fs.readFileSync(0, 'utf8').split(/\\s+/).filter(Boolean).map(Number);\nconst n: number = data[0];\nlet s: number = 0;\nfor (let i = 1; i <= n; i++) s += data[i];\nconsole.log(s);\n",
+            ],
+            runtime_error: "function f(): never {\n  throw new Error('boom');\n}\nf();\n",
+            error_message: &["Error: boom"],
+            infinite_loop: "let spins: number = 0;\nfor (;;) { spins++; }\n",
+            memory_bomb: "const keep: Uint8Array[] = [];\nfor (;;) keep.push(new Uint8Array(1 << 20).fill(1));\n",
+            recursion: "const next: number[] = [];\nfor (let i = 0; i < 10000; i++) next.push(i + 1);\nnext.push(0);\nconst order: number[] = [];\nfunction dfs(u: number): number {\n  const d = next[u] ? dfs(next[u]) + 1 : 0;\n  order.push(u);\n  return d;\n}\nconsole.log(dfs(0));\n",
+            depth: 10_000,
+            big_integers: Some((
+                "const big: bigint = 2n ** 200n;\nconsole.log(big.toString());\n",
+                TWO_POW_200,
+            )),
+        },
+        "ruby" => Programs {
+            hello: "puts \"hello, world\"\n",
+            sum: vec![
+                "n, *a = STDIN.read.split.map(&:to_i)\nputs a.first(n).sum\n",
+                "n = gets.to_i\nputs gets.split.map(&:to_i).sum\n",
+            ],
+            runtime_error: "def f\n  raise \"boom\"\nend\nf\n",
+            error_message: &["boom (RuntimeError)"],
+            infinite_loop: "loop {}\n",
+            memory_bomb: "keep = []\nloop { keep << \"x\" * (1 << 20) }\n",
+            recursion: "NEXT = (1..10000).to_a + [0]\nORDER = []\ndef dfs(u)\n  d = NEXT[u] != 0 ? dfs(NEXT[u]) + 1 : 0\n  ORDER << u\n  d\nend\nputs dfs(0)\n",
+            depth: 10_000,
+            big_integers: Some(("puts 2**200\n", TWO_POW_200)),
+        },
+        "lua" => Programs {
+            hello: "print(\"hello, world\")\n",
+            sum: vec![
+                "local n = io.read(\"n\")\nlocal s = 0\nfor _ = 1, n do s = s + io.read(\"n\") end\nprint(s)\n",
+            ],
+            runtime_error: "local function f()\n  error(\"boom\")\nend\nf()\n",
+            error_message: &["boom", "stack traceback"],
+            infinite_loop: "while true do end\n",
+            memory_bomb: "local keep = {}\nwhile true do keep[#keep + 1] = string.rep(\"x\", 1 << 20) .. #keep end\n",
+            recursion: "local next, order = {}, {}\nfor i = 0, 99999 do next[i] = i + 1 end\nnext[100000] = 0\nlocal function dfs(u)\n  local d = next[u] ~= 0 and dfs(next[u]) + 1 or 0\n  order[#order + 1] = u\n  return d\nend\nprint(dfs(0))\n",
+            depth: 100_000,
+            big_integers: None,
+        },
+        other => panic!("no programs for {other}"),
+    }
+}
