@@ -6,6 +6,7 @@
 //! instrumentation baselines the runtime deliberately does not offer), nothing else.
 
 pub mod native;
+pub mod plain;
 pub mod raw;
 pub mod stats;
 

@@ -157,6 +157,6 @@ fn fd_write(
 }
 
 /// wasmtime's own error type, as the `anyhow` error the rest of the bench uses.
-fn host(error: wasmtime::Error) -> anyhow::Error {
+pub fn host(error: wasmtime::Error) -> anyhow::Error {
     anyhow::anyhow!("{error:?}")
 }

@@ -162,12 +162,13 @@ fn memory_bomb_limits() -> Limits {
 
 /// The shared checks, for one language's programs.
 fn check_language(lang: &str, programs: &programs::Programs) {
-    let hello = run(lang, programs.hello, "");
+    let hello = run(lang, programs::example(lang, "hello"), "");
     assert_exited(&hello, lang);
     assert_eq!(stdout(&hello), "hello, world\n", "{lang}");
 
     let (input, sum) = numbers();
-    for (index, source) in programs.sum.iter().enumerate() {
+    let sums = std::iter::once(programs::example(lang, "sum")).chain(programs.sum.iter().copied());
+    for (index, source) in sums.enumerate() {
         let outcome = run(lang, source, &input);
         assert_exited(&outcome, lang);
         assert_eq!(stdout(&outcome), sum, "{lang}: sum program #{index}");
@@ -217,7 +218,7 @@ fn check_language(lang: &str, programs: &programs::Programs) {
         assert_eq!(stdout(&big), expected, "{lang}: big integers");
     }
 
-    let again = run(lang, programs.hello, "");
+    let again = run(lang, programs::example(lang, "hello"), "");
     assert_eq!(
         again.fuel_consumed, hello.fuel_consumed,
         "{lang}: fuel differs between runs"

@@ -1,8 +1,37 @@
-//! The same programs in every language, written as contestants write them.
+//! The same programs in every language, written as contestants write them. Hello world and
+//! the canonical sum program are the ones in `examples/languages/` (the benchmark runs them
+//! too).
+
+/// `examples/languages/{hello,sum}.<ext>` of a language.
+pub fn example(lang: &str, name: &str) -> &'static str {
+    macro_rules! pick {
+        ($($id:literal => $ext:literal,)*) => {
+            match (lang, name) {
+                $(
+                    ($id, "hello") => include_str!(concat!("../../../examples/languages/hello.", $ext)),
+                    ($id, "sum") => include_str!(concat!("../../../examples/languages/sum.", $ext)),
+                )*
+                _ => panic!("no example {name} for {lang}"),
+            }
+        };
+    }
+    pick! {
+        "c" => "c",
+        "cpp" => "cpp",
+        "rust" => "rs",
+        "go" => "go",
+        "zig" => "zig",
+        "python3" => "py",
+        "javascript" => "js",
+        "typescript" => "ts",
+        "ruby" => "rb",
+        "lua" => "lua",
+    }
+}
 
 pub struct Programs {
-    pub hello: &'static str,
-    /// Each reads a count, then that many integers, and prints their sum.
+    /// Besides `examples/languages/sum.*`: other ways contestants read input. Each reads a
+    /// count, then that many integers, and prints their sum.
     pub sum: Vec<&'static str>,
     pub runtime_error: &'static str,
     /// Each must appear in stderr after `runtime_error`.
@@ -20,18 +49,7 @@ const TWO_POW_200: &str = "16069380442589902755419620923411626025222029937827928
 pub fn of(lang: &str) -> Programs {
     match lang {
         "c" => Programs {
-            hello: "#include <stdio.h>\nint main(void) { puts(\"hello, world\"); return 0; }\n",
-            sum: vec![
-                r#"#include <stdio.h>
-int main(void) {
-    int n; long long s = 0, x;
-    if (scanf("%d", &n) != 1) return 1;
-    for (int i = 0; i < n; i++) { scanf("%lld", &x); s += x; }
-    printf("%lld\n", s);
-    return 0;
-}
-"#,
-            ],
+            sum: vec![],
             runtime_error: "#include <assert.h>\nint main(void) { int x = 0; assert(x == 1); return 0; }\n",
             error_message: &["Assertion failed", "x == 1"],
             infinite_loop: "int main(void) { volatile unsigned x = 0; for (;;) x++; }\n",
@@ -59,19 +77,7 @@ int main(void) {
             big_integers: None,
         },
         "cpp" => Programs {
-            hello: "#include <bits/stdc++.h>\nusing namespace std;\nint main() { cout << \"hello, world\" << endl; }\n",
             sum: vec![
-                r#"#include <bits/stdc++.h>
-using namespace std;
-int main() {
-    ios::sync_with_stdio(false);
-    cin.tie(nullptr);
-    int n; cin >> n;
-    vector<long long> a(n);
-    for (auto &x : a) cin >> x;
-    cout << accumulate(a.begin(), a.end(), 0LL) << '\n';
-}
-"#,
                 r#"#include <cstdio>
 int main() {
     int n; long long s = 0, x;
@@ -106,18 +112,7 @@ int main() {
             big_integers: None,
         },
         "rust" => Programs {
-            hello: "fn main() {\n    println!(\"hello, world\");\n}\n",
             sum: vec![
-                r#"use std::io::{self, Read, Write};
-fn main() {
-    let mut input = String::new();
-    io::stdin().read_to_string(&mut input).unwrap();
-    let mut it = input.split_ascii_whitespace().map(|x| x.parse::<i64>().unwrap());
-    let n = it.next().unwrap() as usize;
-    let s: i64 = it.take(n).sum();
-    writeln!(io::stdout().lock(), "{}", s).unwrap();
-}
-"#,
                 r#"use std::io::BufRead;
 fn main() {
     let stdin = std::io::stdin();
@@ -148,32 +143,7 @@ fn main() {
             big_integers: None,
         },
         "go" => Programs {
-            hello: "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hello, world\")\n}\n",
             sum: vec![
-                r#"package main
-
-import (
-	"bufio"
-	"fmt"
-	"os"
-	"strconv"
-)
-
-func main() {
-	sc := bufio.NewScanner(os.Stdin)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	sc.Split(bufio.ScanWords)
-	sc.Scan()
-	n, _ := strconv.Atoi(sc.Text())
-	var s int64
-	for i := 0; i < n; i++ {
-		sc.Scan()
-		x, _ := strconv.ParseInt(sc.Text(), 10, 64)
-		s += x
-	}
-	fmt.Println(s)
-}
-"#,
                 r#"package main
 
 import (
@@ -231,33 +201,7 @@ func main() {
             )),
         },
         "zig" => Programs {
-            hello: r#"const std = @import("std");
-
-pub fn main(init: std.process.Init) !void {
-    var buffer: [256]u8 = undefined;
-    var writer = std.Io.File.stdout().writer(init.io, &buffer);
-    try writer.interface.print("hello, world\n", .{});
-    try writer.interface.flush();
-}
-"#,
-            sum: vec![
-                r#"const std = @import("std");
-
-pub fn main(init: std.process.Init) !void {
-    var in_buffer: [1 << 16]u8 = undefined;
-    var reader = std.Io.File.stdin().reader(init.io, &in_buffer);
-    const input = try reader.interface.allocRemaining(init.gpa, .unlimited);
-    var it = std.mem.tokenizeAny(u8, input, " \n\r\t");
-    const n = try std.fmt.parseInt(usize, it.next().?, 10);
-    var sum: i64 = 0;
-    for (0..n) |_| sum += try std.fmt.parseInt(i64, it.next().?, 10);
-    var out_buffer: [256]u8 = undefined;
-    var writer = std.Io.File.stdout().writer(init.io, &out_buffer);
-    try writer.interface.print("{d}\n", .{sum});
-    try writer.interface.flush();
-}
-"#,
-            ],
+            sum: vec![],
             runtime_error: "const std = @import(\"std\");\n\npub fn main() void {\n    @panic(\"boom\");\n}\n",
             error_message: &["boom"],
             infinite_loop: "const std = @import(\"std\");\n\npub fn main() void {\n    var x: u64 = 0;\n    while (true) {\n        x +%= 1;\n        std.mem.doNotOptimizeAway(x);\n    }\n}\n",
@@ -298,9 +242,7 @@ pub fn main(init: std.process.Init) !void {
             big_integers: None,
         },
         "python3" => Programs {
-            hello: "print(\"hello, world\")\n",
             sum: vec![
-                "import sys\ndata = sys.stdin.buffer.read().split()\nn = int(data[0])\nprint(sum(map(int, data[1:n + 1])))\n",
                 "n = int(input())\nprint(sum(map(int, input().split())))\n",
                 "import sys\nlines = [line for line in sys.stdin]\nprint(sum(int(x) for x in lines[1].split()))\n",
             ],
@@ -322,9 +264,7 @@ print(dfs(0))
             big_integers: Some(("print(2 ** 200)\n", TWO_POW_200)),
         },
         "javascript" => Programs {
-            hello: "console.log('hello, world');\n",
             sum: vec![
-                "const data = require('fs').readFileSync(0, 'utf8').split(/\\s+/).filter(Boolean).map(Number);\nconst n = data[0];\nlet s = 0;\nfor (let i = 1; i <= n; i++) s += data[i];\nconsole.log(s);\n",
                 "const fs = require('fs');\nconst lines = fs.readFileSync('/dev/stdin', 'utf8').split('\\n');\nconsole.log(lines[1].split(' ').reduce((a, b) => a + Number(b), 0));\n",
                 "const rl = require('readline').createInterface({ input: process.stdin });\nconst lines = [];\nrl.on('line', (line) => lines.push(line));\nrl.on('close', () => {\n  let s = 0;\n  for (const x of lines[1].split(' ')) s += +x;\n  process.stdout.write(s + '\\n');\n});\n",
                 "const n = parseInt(readline());\nconst a = readline().split(' ').map(Number);\nlet s = 0;\nfor (let i = 0; i < n; i++) s += a[i];\nprint(s);\n",
@@ -338,10 +278,7 @@ print(dfs(0))
             big_integers: Some(("console.log((2n ** 200n).toString());\n", TWO_POW_200)),
         },
         "typescript" => Programs {
-            hello: "const greeting: string = 'hello, world';\nconsole.log(greeting);\n",
-            sum: vec![
-                "import * as fs from 'fs';\nconst data: number[] = fs.readFileSync(0, 'utf8').split(/\\s+/).filter(Boolean).map(Number);\nconst n: number = data[0];\nlet s: number = 0;\nfor (let i = 1; i <= n; i++) s += data[i];\nconsole.log(s);\n",
-            ],
+            sum: vec![],
             runtime_error: "function f(): never {\n  throw new Error('boom');\n}\nf();\n",
             error_message: &["Error: boom"],
             infinite_loop: "let spins: number = 0;\nfor (;;) { spins++; }\n",
@@ -354,11 +291,7 @@ print(dfs(0))
             )),
         },
         "ruby" => Programs {
-            hello: "puts \"hello, world\"\n",
-            sum: vec![
-                "n, *a = STDIN.read.split.map(&:to_i)\nputs a.first(n).sum\n",
-                "n = gets.to_i\nputs gets.split.map(&:to_i).sum\n",
-            ],
+            sum: vec!["n = gets.to_i\nputs gets.split.map(&:to_i).sum\n"],
             runtime_error: "def f\n  raise \"boom\"\nend\nf\n",
             error_message: &["boom (RuntimeError)"],
             infinite_loop: "loop {}\n",
@@ -368,10 +301,7 @@ print(dfs(0))
             big_integers: Some(("puts 2**200\n", TWO_POW_200)),
         },
         "lua" => Programs {
-            hello: "print(\"hello, world\")\n",
-            sum: vec![
-                "local n = io.read(\"n\")\nlocal s = 0\nfor _ = 1, n do s = s + io.read(\"n\") end\nprint(s)\n",
-            ],
+            sum: vec![],
             runtime_error: "local function f()\n  error(\"boom\")\nend\nf()\n",
             error_message: &["boom", "stack traceback"],
             infinite_loop: "while true do end\n",

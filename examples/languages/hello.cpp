@@ -1,0 +1,6 @@
+#include <bits/stdc++.h>
+using namespace std;
+
+int main() {
+    cout << "hello, world" << endl;
+}

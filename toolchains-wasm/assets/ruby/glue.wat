@@ -1,0 +1,166 @@
+;; The `_start` of ruby.wasm: turns ruby.wasm's reactor (`@ruby/3.4-wasm-wasi`) into a WASI
+;; command. build/ruby.sh merges this module (as "xcode_glue") into the reactor (as "ruby") with
+;; wasm-merge; the reactor's exports prefixed `xcode_` are internal functions that prepare.mjs
+;; exported by name. The @PLACEHOLDERS@ (runner.rb, the VM stack size, ruby-init's fixed
+;; arguments) are filled by prepare.mjs.
+;;
+;; _start = ruby's own main(), split over the reactor's API:
+;;   _initialize                      wasi-libc constructors + wasi-vfs (the packed stdlib)
+;;   setenv RUBY_THREAD_VM_STACK_SIZE (unless the environment sets it)
+;;   ruby-init [INIT_ARGS..., argv[1..]...]   ruby_init, ruby_sysinit, ruby_options; INIT_ARGS is
+;;                                    e.g. ruby -EUTF-8 -e_=0 -- (the script's arguments follow)
+;;   rb-eval-string-protect runner.rb runs ARGV[0] as the main script, returns the tag state
+;;   ruby_cleanup(state)              at_exit, error message, finalizers, flushes; exit status
+;;   proc_exit(status)
+(module
+  (type $fiber_entry (func (param i32 i32)))
+
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+
+  (import "ruby" "memory" (memory 1))
+  (import "ruby" "xcode_table" (table 1 funcref))
+  (import "ruby" "_initialize" (func $initialize))
+  (import "ruby" "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+  (import "ruby" "ruby-init: func(args: list<string>) -> ()" (func $ruby_init (param i32 i32)))
+  (import "ruby" "rb-eval-string-protect: func(str: string) -> tuple<handle<rb-abi-value>, s32>"
+    (func $eval_protect (param i32 i32) (result i32)))
+  (import "ruby" "asyncify_get_state" (func $asyncify_get_state (result i32)))
+  (import "ruby" "asyncify_stop_unwind" (func $asyncify_stop_unwind))
+  (import "ruby" "asyncify_start_rewind" (func $asyncify_start_rewind (param i32)))
+  (import "ruby" "xcode_ruby_cleanup" (func $ruby_cleanup (param i32) (result i32)))
+  (import "ruby" "xcode_setenv" (func $setenv (param i32 i32 i32) (result i32)))
+  (import "ruby" "xcode_handle_jmp_unwind" (func $handle_jmp_unwind (result i32)))
+  (import "ruby" "xcode_handle_scan_unwind" (func $handle_scan_unwind (result i32)))
+  (import "ruby" "xcode_handle_fiber_unwind" (func $handle_fiber_unwind (param i32 i32 i32 i32) (result i32)))
+
+  ;; Passive segments: this module shares the reactor's memory, so it copies its strings into
+  ;; memory it allocates instead of placing data at fixed addresses.
+  (data $runner "@RUNNER@")
+  (data $env_name "RUBY_THREAD_VM_STACK_SIZE\00")
+  (data $env_value "@VM_STACK_SIZE@\00")
+  (data $args "@INIT_ARGS@") ;; @INIT_ARGC@ NUL-terminated strings
+
+  ;; malloc(size), 8-aligned (cabi_realloc with no old block).
+  (func $alloc (param $size i32) (result i32)
+    (call $realloc (i32.const 0) (i32.const 0) (i32.const 8) (local.get $size)))
+
+  (func $strlen (param $s i32) (result i32)
+    (local $p i32)
+    (local.set $p (local.get $s))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (i32.load8_u (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (i32.sub (local.get $p) (local.get $s)))
+
+  ;; Appends the NUL-terminated string at $s as list element $i of the canonical-ABI
+  ;; list<string> at $list (elements are {ptr, len}; ruby-init reads ptr as a C string).
+  (func $set_arg (param $list i32) (param $i i32) (param $s i32)
+    (local $at i32)
+    (local.set $at (i32.add (local.get $list) (i32.shl (local.get $i) (i32.const 3))))
+    (i32.store (local.get $at) (local.get $s))
+    (i32.store offset=4 (local.get $at) (i32.add (call $strlen (local.get $s)) (i32.const 1))))
+
+  ;; ruby_cleanup(state) under the runtime loop of ruby.wasm (RB_WASM_LIB_RT in its
+  ;; witapi-core.c): setjmp/longjmp and fiber switches unwind the asyncify stack up to here and
+  ;; are rewound from here. This module is not asyncify-instrumented, as that loop must be.
+  (func $cleanup (param $state i32) (result i32)
+    (local $result i32)
+    (local $buf i32)
+    (local $scratch i32) ;; [0] fiber entry, [4] arg0, [8] arg1, [12] new fiber started (bool)
+    (local.set $scratch (call $alloc (i32.const 16)))
+    (i32.store (local.get $scratch) (i32.const 0))
+    (i32.store offset=4 (local.get $scratch) (i32.const 0))
+    (i32.store offset=8 (local.get $scratch) (i32.const 0))
+    (block $returned
+      (loop $again
+        (if (i32.load (local.get $scratch))
+          (then
+            (call_indirect (type $fiber_entry)
+              (i32.load offset=4 (local.get $scratch))
+              (i32.load offset=8 (local.get $scratch))
+              (i32.load (local.get $scratch))))
+          (else
+            (local.set $result (call $ruby_cleanup (local.get $state)))))
+        ;; Returned without unwinding (state 0): done. (RB_WASM_LIB_RT stops the unwind
+        ;; unconditionally; after ruby_cleanup has freed the VM, the stale asyncify buffer that
+        ;; asyncify_stop_unwind checks may be garbage, so test the state as rb_wasm_rt_start does.)
+        (br_if $returned (i32.eqz (call $asyncify_get_state)))
+        (call $asyncify_stop_unwind)
+        (local.set $buf (call $handle_jmp_unwind))
+        (if (local.get $buf)
+          (then (call $asyncify_start_rewind (local.get $buf)) (br $again)))
+        (local.set $buf (call $handle_scan_unwind))
+        (if (local.get $buf)
+          (then (call $asyncify_start_rewind (local.get $buf)) (br $again)))
+        (i32.store8 offset=12 (local.get $scratch) (i32.const 0))
+        (local.set $buf (call $handle_fiber_unwind
+          (local.get $scratch)
+          (i32.add (local.get $scratch) (i32.const 4))
+          (i32.add (local.get $scratch) (i32.const 8))
+          (i32.add (local.get $scratch) (i32.const 12))))
+        (if (local.get $buf)
+          (then (call $asyncify_start_rewind (local.get $buf)) (br $again)))
+        (br_if $again (i32.load8_u offset=12 (local.get $scratch)))))
+    (local.get $result))
+
+  (func $start (export "_start")
+    (local $p i32)
+    (local $q i32)
+    (local $argc i32)
+    (local $argv i32)
+    (local $list i32)
+    (local $n i32)
+    (local $i i32)
+    (local $ret i32)
+    (call $initialize)
+
+    ;; setenv(name, value, 0): the environment, if it sets the variable, wins.
+    (local.set $p (call $alloc (i32.const 26)))
+    (memory.init $env_name (local.get $p) (i32.const 0) (i32.const 26))
+    (local.set $q (call $alloc (i32.const @VM_STACK_SIZE_LEN@)))
+    (memory.init $env_value (local.get $q) (i32.const 0) (i32.const @VM_STACK_SIZE_LEN@))
+    (drop (call $setenv (local.get $p) (local.get $q) (i32.const 0)))
+
+    ;; The guest's argv (argv[0] is dropped: Ruby's is "ruby").
+    (local.set $p (call $alloc (i32.const 8)))
+    (drop (call $args_sizes_get (local.get $p) (i32.add (local.get $p) (i32.const 4))))
+    (local.set $argc (i32.load (local.get $p)))
+    (local.set $argv (call $alloc (i32.shl (i32.add (local.get $argc) (i32.const 1)) (i32.const 2))))
+    (local.set $q (call $alloc (i32.add (i32.load offset=4 (local.get $p)) (i32.const 1))))
+    (drop (call $args_get (local.get $argv) (local.get $q)))
+
+    ;; ruby-init [the fixed arguments of $args, argv[1..]...]
+    (local.set $n (i32.add (i32.const @INIT_ARGC@)
+      (select (i32.sub (local.get $argc) (i32.const 1)) (i32.const 0) (local.get $argc))))
+    (local.set $list (call $alloc (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $p (call $alloc (i32.const @INIT_ARGS_LEN@)))
+    (memory.init $args (local.get $p) (i32.const 0) (i32.const @INIT_ARGS_LEN@))
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (i32.const @INIT_ARGC@)))
+        (call $set_arg (local.get $list) (local.get $i) (local.get $p))
+        (local.set $p (i32.add (local.get $p) (i32.add (call $strlen (local.get $p)) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (call $set_arg (local.get $list) (local.get $i)
+          (i32.load (i32.add (local.get $argv)
+            (i32.shl (i32.sub (local.get $i) (i32.const @INIT_ARGC_MINUS_1@)) (i32.const 2)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (call $ruby_init (local.get $list) (local.get $n))
+
+    ;; Run the script; the result is {rb-abi-value handle, tag state}.
+    (local.set $p (call $alloc (i32.const @RUNNER_LEN@)))
+    (memory.init $runner (local.get $p) (i32.const 0) (i32.const @RUNNER_LEN@))
+    (local.set $ret (call $eval_protect (local.get $p) (i32.const @RUNNER_LEN@)))
+
+    (call $proc_exit (call $cleanup (i32.load offset=4 (local.get $ret)))))
+)
