@@ -225,6 +225,9 @@ fn numbers(count: usize) -> (String, String) {
     (format!("{count}\n{}\n", line.join(" ")), format!("{sum}\n"))
 }
 
+/// Makes the command that compiles a source file to a native binary.
+type Compiler = dyn Fn(&Path, &Path) -> Command;
+
 /// The machine's own toolchain for a language, when it has one.
 struct Native {
     /// argv of the hello and sum programs.
@@ -247,7 +250,7 @@ impl Native {
         let home = toolchains.home().join("toolchains");
         let go = home.join("go/go/bin/go");
         let zig = home.join("zig/ziglang/zig");
-        let compiler: Option<Box<dyn Fn(&Path, &Path) -> Command>> = match lang {
+        let compiler: Option<Box<Compiler>> = match lang {
             "c" => Some(Box::new(|src, out| command(["gcc", "-O2", "-o"], out, src))),
             "cpp" => Some(Box::new(|src, out| {
                 command(["g++", "-O2", "-std=c++20", "-o"], out, src)
@@ -316,10 +319,11 @@ impl Native {
         };
         let script = |name: &str| -> PathBuf {
             // TypeScript runs natively as the JavaScript esbuild made of it.
-            if lang == "typescript" && name == "sum" {
-                if let Some(dir) = &sum.src_dir {
-                    return dir.join("main.js");
-                }
+            if lang == "typescript"
+                && name == "sum"
+                && let Some(dir) = &sum.src_dir
+            {
+                return dir.join("main.js");
             }
             let js = examples.join(format!("{name}.js"));
             if lang == "typescript" {
