@@ -382,6 +382,20 @@ impl Toolchains {
                 });
             }
         }
+        if let Some(step) = &language.snapshot {
+            let relative = language.run.module.trim_start_matches("{toolchain}/");
+            let module = partial.join(relative);
+            let original = module.with_extension("unsnapshotted.wasm");
+            std::fs::rename(&module, &original)
+                .map_err(io_error(format!("rename {}", module.display())))?;
+            let wasm = std::fs::read(&original)
+                .map_err(io_error(format!("read {}", original.display())))?;
+            let empty = work.join("empty");
+            std::fs::create_dir_all(&empty).map_err(io_error("create an empty dir"))?;
+            let snapshot = crate::snapshot::snapshot(&wasm, &step.init, &step.args, &empty)?;
+            std::fs::write(&module, snapshot)
+                .map_err(io_error(format!("write {}", module.display())))?;
+        }
         write(&partial.join(STAMP), &self.manifest.fingerprint(id))?;
         let _ = std::fs::remove_dir_all(&out);
         std::fs::rename(&partial, &out).map_err(io_error(format!("rename {}", out.display())))?;

@@ -17,10 +17,11 @@ mod install;
 mod jail;
 mod manifest;
 mod prepare;
+mod snapshot;
 
 pub use install::{InstallOptions, Progress};
 pub use jail::{Jail, JailLimits, JailOutcome, JailStatus};
-pub use manifest::{Artifact, CompileStep, Language, Manifest, Registry, RunStep};
+pub use manifest::{Artifact, CompileStep, Language, Manifest, Registry, RunStep, SnapshotStep};
 pub use prepare::{Compiled, Prepared, Program};
 
 use std::path::{Path, PathBuf};
@@ -65,6 +66,8 @@ pub enum Error {
         log: PathBuf,
         message: String,
     },
+    #[error("snapshot: {0}")]
+    Snapshot(String),
     #[error("jail: {0}")]
     Jail(String),
     #[error("{what}: {source}")]

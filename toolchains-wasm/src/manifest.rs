@@ -86,6 +86,17 @@ pub struct Language {
     pub writable: Vec<String>,
     pub compile: Option<CompileStep>,
     pub run: RunStep,
+    /// Pre-initialise the interpreter at install time ([`crate::snapshot`]).
+    pub snapshot: Option<SnapshotStep>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotStep {
+    /// The export that does the run-independent start-up.
+    pub init: String,
+    /// argv while it runs.
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -159,6 +170,11 @@ impl Manifest {
                         "extension .{extension} is both {previous} and {id}"
                     ));
                 }
+            }
+            if language.snapshot.is_some() && !language.run.module.starts_with("{toolchain}/") {
+                return bad(format!(
+                    "language {id}: only a toolchain's own module can be snapshotted"
+                ));
             }
             if language.run.args.is_empty() {
                 return bad(format!("language {id}: run.args needs at least argv[0]"));
