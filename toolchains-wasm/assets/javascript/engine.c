@@ -8,8 +8,8 @@
  *   throws RangeError("Maximum call stack size exceeded") instead.
  * - ctx->random_state: seeded from gettimeofday() when the context is made; xc_start reseeds
  *   it from WASI random_get, so that Math.random is unpredictable normally and reproducible
- *   under a deterministic sandbox, and restarts performance.now() from 0, in case the context
- *   was made long before the run (a snapshot). */
+ *   under a deterministic sandbox, and restarts performance.now() from 0 (and
+ *   performance.timeOrigin), in case the context was made long before the run (a snapshot). */
 
 /* quickjs.c dispatches opcodes with computed goto unless it sees EMSCRIPTEN (its name for
  * "WebAssembly"); WebAssembly has no indirect branch, so clang turns the computed gotos back
@@ -76,8 +76,25 @@ void xc_set_stack_limit(JSRuntime *rt, uintptr_t limit)
 
 void xc_start(JSContext *ctx, uint64_t seed)
 {
+    JSValue perf;
     ctx->random_state = seed ? seed : 1; /* xorshift64* state must be non-zero */
     ctx->time_origin = js__now_ms();
+    /* performance.timeOrigin holds the time the context was made (JS_AddPerformance), in a
+     * read-only, non-configurable property: overwrite its value in place. (ctx->hash_seed,
+     * also drawn from the clock with the context, stays: it is XORed into every Map key's
+     * hash, which changes no collision, and Maps made before the run depend on it.) */
+    perf = JS_GetPropertyStr(ctx, ctx->global_obj, "performance");
+    if (JS_VALUE_GET_TAG(perf) == JS_TAG_OBJECT) {
+        JSProperty *pr;
+        JSAtom atom = JS_NewAtom(ctx, "timeOrigin");
+        JSShapeProperty *prs = find_own_property(&pr, JS_VALUE_GET_OBJ(perf), atom);
+        if (prs && (prs->flags & JS_PROP_TMASK) == JS_PROP_NORMAL) {
+            JS_FreeValue(ctx, pr->u.value);
+            pr->u.value = js_float64(ctx->time_origin);
+        }
+        JS_FreeAtom(ctx, atom);
+    }
+    JS_FreeValue(ctx, perf);
 }
 
 /* RegExp.prototype[Symbol.split], fast. The specification's algorithm, which quickjs.c

@@ -60,12 +60,14 @@ extern unsigned char __stack_low[];
 /* ---------------------------------------------------------------- output */
 
 typedef struct {
-    int fd;
     size_t len;
     char buf[64 * 1024];
 } OutBuf;
 
-static OutBuf out1 = { .fd = 1 }, out2 = { .fd = 2 };
+/* All zero, so in .bss: no 128 KiB of zeros in the module's data (or a snapshot's). */
+static OutBuf out1, out2;
+
+#define ob_fd(o) ((o) == &out2 ? 2 : 1)
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -83,7 +85,7 @@ static void write_all(int fd, const char *p, size_t n)
 
 static void ob_flush(OutBuf *o)
 {
-    write_all(o->fd, o->buf, o->len);
+    write_all(ob_fd(o), o->buf, o->len);
     o->len = 0;
 }
 
@@ -92,7 +94,7 @@ static void ob_put(OutBuf *o, const char *p, size_t n)
     if (n > sizeof o->buf - o->len) {
         ob_flush(o);
         if (n >= sizeof o->buf) {
-            write_all(o->fd, p, n);
+            write_all(ob_fd(o), p, n);
             return;
         }
     }
@@ -867,10 +869,11 @@ static _Noreturn void fatal(const char *msg)
 
 static JSRuntime *rt;
 static JSContext *ctx;
+static bool initialized; /* init() has run: in wizer.initialize, before a snapshot */
 
 /* Everything that does not depend on the run (arguments, input, clocks, randomness): the
- * engine, the globals and the prelude's core. Kept apart so that its result can one day be
- * snapshotted instead of recomputed. */
+ * engine, the globals and the prelude's core. A snapshot (wizer.initialize below) keeps its
+ * result; without one, main() runs it first. */
 static void init(void)
 {
     JSValue global, r;
@@ -909,6 +912,38 @@ static void init(void)
     report_fn = JS_GetPropertyStr(ctx, xc_obj, "formatUncaught");
     tick_fn = JS_GetPropertyStr(ctx, xc_obj, "tick");
     finish_fn = JS_GetPropertyStr(ctx, xc_obj, "finish");
+    initialized = true;
+}
+
+/* Chunks a snapshot holds already loaded: those that programs reading input or printing
+ * objects and errors load anyway. Not 'process': it copies the run's argv when it loads. */
+#ifndef PRELOAD
+#define PRELOAD
+#endif
+static const char *const preloaded[] = { PRELOAD NULL };
+
+/* Entry point for a Wizer-style snapshot. The installer instantiates the module (argv "qjs",
+ * no environment, no stdin, an empty /src), calls this, and saves linear memory and globals as
+ * a new module, whose _start then skips init() and does only the run's part (main()).
+ *
+ * Nothing here may depend on the run or touch its resources: no argv, environment, stdin,
+ * files or output (a failure prints, which fails the install), and clocks and randomness are
+ * read again by xc_start. wasi-libc's constructors (__wasm_call_ctors: in some versions the
+ * table of preopened directories) are not run here but by _start, once, in the run; so
+ * wasi-libc's state in the snapshot is just its allocator's. */
+__attribute__((export_name("wizer.initialize"))) void xc_wizer_initialize(void)
+{
+    size_t i;
+    if (initialized)
+        return;
+    init();
+    for (i = 0; preloaded[i]; i++) {
+        JSValue r = load_chunk(ctx, preloaded[i]);
+        if (JS_IsException(r))
+            fatal("a prelude chunk failed to load");
+        JS_FreeValue(ctx, r);
+    }
+    JS_RunGC(rt);
 }
 
 int main(int argc, char **argv)
@@ -925,7 +960,8 @@ int main(int argc, char **argv)
         ob_puts(&out2, "usage: qjs SCRIPT.js [ARGS...]  (input on stdin)\n");
         finish(2);
     }
-    init();
+    if (!initialized)
+        init();
 
     if (__wasi_random_get((uint8_t *)&seed, sizeof seed) != 0)
         seed = 0;

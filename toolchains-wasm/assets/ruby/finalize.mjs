@@ -1,5 +1,6 @@
 // Last step of build/ruby.sh: the merged module keeps only the exports of a WASI command
-// (`_start`, `memory`), drops what nothing reaches any more, and is checked: imports only from
+// (`_start`, `memory`) and the pre-initialisation entry point (`wizer.initialize`, see
+// glue.wat), drops what nothing reaches any more, and is checked: imports only from
 // wasi_snapshot_preview1, no features beyond those the sandbox allows.
 // usage: node finalize.mjs BINARYEN_DIR MERGED.wasm OUT.wasm
 import fs from "node:fs";
@@ -11,7 +12,7 @@ if (!output) throw new Error("usage: finalize.mjs BINARYEN_DIR IN OUT");
 const binaryen = (await import(pathToFileURL(path.join(binaryenDir, "index.js")).href)).default;
 
 const m = binaryen.readBinary(fs.readFileSync(input));
-const keep = new Set(["_start", "memory"]);
+const keep = new Set(["_start", "memory", "wizer.initialize"]);
 const drop = [];
 for (let i = 0; i < m.getNumExports(); i++) {
   const name = binaryen.getExportInfo(m.getExportByIndex(i)).name;

@@ -1,15 +1,25 @@
 ;; The `_start` of ruby.wasm: turns ruby.wasm's reactor (`@ruby/3.4-wasm-wasi`) into a WASI
 ;; command. build/ruby.sh merges this module (as "xcode_glue") into the reactor (as "ruby") with
 ;; wasm-merge; the reactor's exports prefixed `xcode_` are internal functions that prepare.mjs
-;; exported by name. The @PLACEHOLDERS@ (runner.rb, the VM stack size, ruby-init's fixed
+;; exported by name. The @PLACEHOLDERS@ (init.rb, runner.rb, the VM stack size, ruby-init's
 ;; arguments) are filled by prepare.mjs.
 ;;
-;; _start = ruby's own main(), split over the reactor's API:
+;; Ruby's own main(), split over the reactor's API, in two halves:
+;;
+;; wizer.initialize (Wizer-style pre-initialisation: may run once at install time, the module
+;; then snapshotted with the memory and globals it leaves; it reads no input of a run):
 ;;   _initialize                      wasi-libc constructors + wasi-vfs (the packed stdlib)
 ;;   setenv RUBY_THREAD_VM_STACK_SIZE (unless the environment sets it)
-;;   ruby-init [INIT_ARGS..., argv[1..]...]   ruby_init, ruby_sysinit, ruby_options; INIT_ARGS is
-;;                                    e.g. ruby -EUTF-8 -e_=0 -- (the script's arguments follow)
-;;   rb-eval-string-protect runner.rb runs ARGV[0] as the main script, returns the tag state
+;;   ruby-init [INIT_ARGS...]         ruby_init, ruby_sysinit, ruby_options; INIT_ARGS is e.g.
+;;                                    ruby -EUTF-8 --disable-gems -e_=0 (no script: -e)
+;;   rb-eval-string-protect init.rb   load path, $stdout mode
+;;   $initialized = 1                 (asyncify is back to its normal state: checked)
+;;
+;; _start (each run; does wizer.initialize first unless $initialized says it is done):
+;;   args_get                         this run's argv (argv[0] is dropped: Ruby's is "ruby")
+;;   rb-eval-string-protect `__xcode_argv = ["\xHH...", ...]` + runner.rb
+;;                                    sets ARGV, reseeds Random, runs ARGV[0] as the main script,
+;;                                    returns the tag state
 ;;   ruby_cleanup(state)              at_exit, error message, finalizers, flushes; exit status
 ;;   proc_exit(status)
 (module
@@ -37,10 +47,16 @@
 
   ;; Passive segments: this module shares the reactor's memory, so it copies its strings into
   ;; memory it allocates instead of placing data at fixed addresses.
+  (data $init_rb "@INIT_RB@")
   (data $runner "@RUNNER@")
   (data $env_name "RUBY_THREAD_VM_STACK_SIZE\00")
   (data $env_value "@VM_STACK_SIZE@\00")
   (data $args "@INIT_ARGS@") ;; @INIT_ARGC@ NUL-terminated strings
+  (data $argv_open "__xcode_argv = [") ;; 16 bytes
+  (data $argv_close "]\n")
+
+  ;; Set by wizer.initialize when it is done; a snapshot starts with it set.
+  (global $initialized (mut i32) (i32.const 0))
 
   ;; malloc(size), 8-aligned (cabi_realloc with no old block).
   (func $alloc (param $size i32) (result i32)
@@ -107,15 +123,18 @@
         (br_if $again (i32.load8_u offset=12 (local.get $scratch)))))
     (local.get $result))
 
-  (func $start (export "_start")
+  ;; rb-eval-string-protect of the $len bytes at $src (followed by a NUL): the tag state.
+  (func $eval (param $src i32) (param $len i32) (result i32)
+    (i32.load offset=4 (call $eval_protect (local.get $src) (local.get $len))))
+
+  ;; The half of the start-up that is the same for every run (see the header). Idempotent.
+  (func $init (export "wizer.initialize")
     (local $p i32)
     (local $q i32)
-    (local $argc i32)
-    (local $argv i32)
     (local $list i32)
-    (local $n i32)
     (local $i i32)
-    (local $ret i32)
+    (local $state i32)
+    (if (global.get $initialized) (then (return)))
     (call $initialize)
 
     ;; setenv(name, value, 0): the environment, if it sets the variable, wins.
@@ -125,18 +144,8 @@
     (memory.init $env_value (local.get $q) (i32.const 0) (i32.const @VM_STACK_SIZE_LEN@))
     (drop (call $setenv (local.get $p) (local.get $q) (i32.const 0)))
 
-    ;; The guest's argv (argv[0] is dropped: Ruby's is "ruby").
-    (local.set $p (call $alloc (i32.const 8)))
-    (drop (call $args_sizes_get (local.get $p) (i32.add (local.get $p) (i32.const 4))))
-    (local.set $argc (i32.load (local.get $p)))
-    (local.set $argv (call $alloc (i32.shl (i32.add (local.get $argc) (i32.const 1)) (i32.const 2))))
-    (local.set $q (call $alloc (i32.add (i32.load offset=4 (local.get $p)) (i32.const 1))))
-    (drop (call $args_get (local.get $argv) (local.get $q)))
-
-    ;; ruby-init [the fixed arguments of $args, argv[1..]...]
-    (local.set $n (i32.add (i32.const @INIT_ARGC@)
-      (select (i32.sub (local.get $argc) (i32.const 1)) (i32.const 0) (local.get $argc))))
-    (local.set $list (call $alloc (i32.shl (local.get $n) (i32.const 3))))
+    ;; ruby-init [the fixed arguments of $args]. Ruby keeps pointers to them (origarg): never freed.
+    (local.set $list (call $alloc (i32.const @INIT_ARGC_X8@)))
     (local.set $p (call $alloc (i32.const @INIT_ARGS_LEN@)))
     (memory.init $args (local.get $p) (i32.const 0) (i32.const @INIT_ARGS_LEN@))
     (local.set $i (i32.const 0))
@@ -147,20 +156,84 @@
         (local.set $p (i32.add (local.get $p) (i32.add (call $strlen (local.get $p)) (i32.const 1))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (call $set_arg (local.get $list) (local.get $i)
-          (i32.load (i32.add (local.get $argv)
-            (i32.shl (i32.sub (local.get $i) (i32.const @INIT_ARGC_MINUS_1@)) (i32.const 2)))))
+    (call $ruby_init (local.get $list) (i32.const @INIT_ARGC@))
+
+    ;; init.rb. Should it raise, Ruby prints the error and the process exits (a snapshot fails).
+    (local.set $p (call $alloc (i32.const @INIT_RB_LEN_PLUS_1@)))
+    (memory.init $init_rb (local.get $p) (i32.const 0) (i32.const @INIT_RB_LEN@))
+    (i32.store8 offset=@INIT_RB_LEN@ (local.get $p) (i32.const 0))
+    (local.set $state (call $eval (local.get $p) (i32.const @INIT_RB_LEN@)))
+    (if (local.get $state)
+      (then (call $proc_exit (call $cleanup (local.get $state)))))
+
+    ;; The reactor's own runtime loops leave asyncify at rest (state 0, normal execution); a
+    ;; snapshot keeps the asyncify globals as they are now, so make sure.
+    (if (call $asyncify_get_state) (then (unreachable)))
+    (global.set $initialized (i32.const 1)))
+
+  ;; A hex digit's character (lower case).
+  (func $hex (param $d i32) (result i32)
+    (select
+      (i32.add (local.get $d) (i32.const 48))
+      (i32.add (local.get $d) (i32.const 87))
+      (i32.lt_u (local.get $d) (i32.const 10))))
+
+  (func $start (export "_start")
+    (local $p i32)
+    (local $s i32)
+    (local $b i32)
+    (local $argc i32)
+    (local $argv i32)
+    (local $size i32)
+    (local $src i32)
+    (local $i i32)
+    (call $init)
+
+    ;; This run's argv.
+    (local.set $p (call $alloc (i32.const 8)))
+    (drop (call $args_sizes_get (local.get $p) (i32.add (local.get $p) (i32.const 4))))
+    (local.set $argc (i32.load (local.get $p)))
+    (local.set $size (i32.load offset=4 (local.get $p)))
+    (local.set $argv (call $alloc (i32.shl (i32.add (local.get $argc) (i32.const 1)) (i32.const 2))))
+    (drop (call $args_get (local.get $argv) (call $alloc (i32.add (local.get $size) (i32.const 1)))))
+
+    ;; The source: `__xcode_argv = [` then `"\xHH...",` for each of argv[1..] then `]\n` then
+    ;; runner.rb, then a NUL. Each argument byte takes 4 characters, its quotes and comma 3 (its
+    ;; NUL, counted in $size, none): 16 + 3 argc + 4 size + 2 + RUNNER_LEN + 1 is enough.
+    (local.set $src (call $alloc (i32.add
+      (i32.add (i32.mul (local.get $argc) (i32.const 3)) (i32.shl (local.get $size) (i32.const 2)))
+      (i32.const @RUNNER_LEN_PLUS_19@))))
+    (memory.init $argv_open (local.get $src) (i32.const 0) (i32.const 16))
+    (local.set $p (i32.add (local.get $src) (i32.const 16)))
+    (local.set $i (i32.const 1))
+    (block $args_done
+      (loop $next_arg
+        (br_if $args_done (i32.ge_u (local.get $i) (local.get $argc)))
+        (local.set $s (i32.load (i32.add (local.get $argv) (i32.shl (local.get $i) (i32.const 2)))))
+        (i32.store8 (local.get $p) (i32.const 34)) ;; "
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (block $bytes_done
+          (loop $next_byte
+            (local.set $b (i32.load8_u (local.get $s)))
+            (br_if $bytes_done (i32.eqz (local.get $b)))
+            (i32.store8 (local.get $p) (i32.const 92)) ;; \
+            (i32.store8 offset=1 (local.get $p) (i32.const 120)) ;; x
+            (i32.store8 offset=2 (local.get $p) (call $hex (i32.shr_u (local.get $b) (i32.const 4))))
+            (i32.store8 offset=3 (local.get $p) (call $hex (i32.and (local.get $b) (i32.const 15))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $next_byte)))
+        (i32.store8 (local.get $p) (i32.const 34)) ;; "
+        (i32.store8 offset=1 (local.get $p) (i32.const 44)) ;; ,
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-    (call $ruby_init (local.get $list) (local.get $n))
-
-    ;; Run the script; the result is {rb-abi-value handle, tag state}.
-    (local.set $p (call $alloc (i32.const @RUNNER_LEN@)))
+        (br $next_arg)))
+    (memory.init $argv_close (local.get $p) (i32.const 0) (i32.const 2))
+    (local.set $p (i32.add (local.get $p) (i32.const 2)))
     (memory.init $runner (local.get $p) (i32.const 0) (i32.const @RUNNER_LEN@))
-    (local.set $ret (call $eval_protect (local.get $p) (i32.const @RUNNER_LEN@)))
+    (local.set $p (i32.add (local.get $p) (i32.const @RUNNER_LEN@)))
+    (i32.store8 (local.get $p) (i32.const 0))
 
-    (call $proc_exit (call $cleanup (i32.load offset=4 (local.get $ret)))))
+    (call $proc_exit (call $cleanup
+      (call $eval (local.get $src) (i32.sub (local.get $p) (local.get $src))))))
 )

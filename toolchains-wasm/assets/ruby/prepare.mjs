@@ -4,15 +4,17 @@
 //     handles are then the VALUEs themselves), resource_drop does nothing, everything else traps;
 //   - the internal functions glue.wat needs, and the function table, are exported as xcode_*
 //     (found by the names in the debug build's name section);
-//   - glue.wat's placeholders are filled: runner.rb, the VM stack size, and ruby-init's fixed
-//     arguments (INIT_ARG...: argv[0] and options; the guest's argv[1..] follow them).
-// usage: node prepare.mjs BINARYEN_DIR REACTOR.wasm OUT.wasm GLUE.wat RUNNER.rb VM_STACK OUT_GLUE.wat INIT_ARG...
+//   - glue.wat's placeholders are filled: init.rb, runner.rb, the VM stack size, and ruby-init's
+//     arguments (INIT_ARG...: argv[0] and options; the script is not among them, runner.rb
+//     gets it with the rest of the run's argv).
+// usage: node prepare.mjs BINARYEN_DIR REACTOR.wasm OUT.wasm GLUE.wat INIT.rb RUNNER.rb VM_STACK OUT_GLUE.wat INIT_ARG...
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [binaryenDir, input, output, glueIn, runnerIn, vmStack, glueOut, ...initArgs] = process.argv.slice(2);
-if (!initArgs.length) throw new Error("usage: prepare.mjs BINARYEN_DIR IN OUT GLUE RUNNER VM_STACK GLUE_OUT INIT_ARG...");
+const [binaryenDir, input, output, glueIn, initRbIn, runnerIn, vmStack, glueOut, ...initArgs] = process.argv.slice(2);
+if (!initArgs.length)
+  throw new Error("usage: prepare.mjs BINARYEN_DIR IN OUT GLUE INIT_RB RUNNER VM_STACK GLUE_OUT INIT_ARG...");
 const binaryen = (await import(pathToFileURL(path.join(binaryenDir, "index.js")).href)).default;
 
 const m = binaryen.readBinary(fs.readFileSync(input));
@@ -67,6 +69,7 @@ fs.writeFileSync(output, m.emitBinary());
 m.dispose();
 
 // ---- glue.wat
+const initRb = fs.readFileSync(initRbIn);
 const runner = fs.readFileSync(runnerIn);
 const escape = (bytes) =>
   Array.from(bytes, (b) =>
@@ -81,10 +84,15 @@ let glue = fs
   .replaceAll("@VM_STACK_SIZE@", vmStack)
   .replaceAll("@INIT_ARGS_LEN@", String(initBytes.length))
   .replaceAll("@INIT_ARGS@", escape(initBytes))
-  .replaceAll("@INIT_ARGC_MINUS_1@", String(initArgs.length - 1))
+  .replaceAll("@INIT_ARGC_X8@", String(initArgs.length * 8))
   .replaceAll("@INIT_ARGC@", String(initArgs.length))
+  .replaceAll("@INIT_RB_LEN_PLUS_1@", String(initRb.length + 1))
+  .replaceAll("@INIT_RB_LEN@", String(initRb.length))
+  .replaceAll("@RUNNER_LEN_PLUS_19@", String(runner.length + 19))
   .replaceAll("@RUNNER_LEN@", String(runner.length));
-const left = glue.match(/@[A-Z_]+@/g)?.filter((p) => p !== "@PLACEHOLDERS@" && p !== "@RUNNER@");
+const texts = { "@INIT_RB@": initRb, "@RUNNER@": runner };
+const left = glue.match(/@[A-Z_0-9]+@/g)?.filter((p) => p !== "@PLACEHOLDERS@" && !(p in texts));
 if (left?.length) throw new Error(`unfilled placeholders in glue: ${left}`);
-glue = glue.replace("@RUNNER@", () => escape(runner)); // last: runner.rb's text is not scanned
+// Last, in one pass: the Ruby texts are not scanned for placeholders.
+glue = glue.replace(/@INIT_RB@|@RUNNER@/g, (p) => escape(texts[p]));
 fs.writeFileSync(glueOut, glue);

@@ -1,16 +1,18 @@
-# Evaluated by ruby.wasm's `_start` (glue.wat) through rb-eval-string-protect, after ruby-init.
-# ARGV holds the guest's arguments after argv[0]: the first is the script (`ruby /src/main.rb`).
-# It runs the script as the main program (compiled with Prism, as `ruby` 3.4 does; top-level
-# frame '<main>'; $0 and DATA set). An exception it raises (SystemExit included) is left for
-# ruby_cleanup, which runs at_exit handlers, prints Ruby's usual message and picks the exit
-# status, as the `ruby` command does. Locals here live in this eval's scope, not the script's.
-$stdout.sync = false
-# Without RubyGems (ruby-init given --disable-gems), bundled gems (prime, matrix, ...) are still
-# loadable: their lib directories join the load path.
-unless defined?(Gem)
-  require "rbconfig"
-  $LOAD_PATH.concat(Dir.glob("#{RbConfig::CONFIG["rubylibprefix"]}/gems/#{RbConfig::CONFIG["ruby_version"]}/gems/*/lib").sort)
-end
+# Evaluated by ruby.wasm's `_start` (glue.wat) through rb-eval-string-protect, once init.rb has
+# run (in this instance, or before the snapshot this instance starts from). glue.wat puts one
+# line before this text: `__xcode_argv = ["\x2f\x73...", ...]`, this run's argv[1..] (the
+# script, then its arguments), every byte escaped.
+# It sets ARGV, then runs the script as the main program (compiled with Prism, as `ruby` 3.4
+# does; top-level frame '<main>'; $0 and DATA set). An exception it raises (SystemExit included)
+# is left for ruby_cleanup, which runs at_exit handlers, prints Ruby's usual message and picks
+# the exit status, as the `ruby` command does. Locals here live in this eval's scope, not the
+# script's.
+#
+# ARGV as ruby_options would have made it: frozen strings in the default external encoding.
+ARGV.replace(__xcode_argv.map { |arg| String.new(arg, encoding: Encoding.default_external).freeze })
+# A snapshot holds init's state of the default random generator: reseed it from this run's
+# random_get, so `rand` differs between runs (and is fixed under a deterministic random_get).
+Random.srand
 __xcode_script = ARGV.shift || "/src/main.rb"
 $0 = __xcode_script
 begin

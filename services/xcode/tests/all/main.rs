@@ -83,7 +83,7 @@ fn parse_report(stdout: &[u8]) -> Value {
         .keys()
         .map(String::as_str)
         .collect();
-    let mut expected = [
+    let expected = [
         "status",
         "exit_code",
         "trap",
