@@ -126,6 +126,7 @@ impl Toolchains {
             Ok(compile) => {
                 std::fs::write(scratch.join(READY), b"")
                     .map_err(io_error("mark the build ready"))?;
+                pin_times(&scratch)?;
                 // Another process may have won the race: its result is as good as ours.
                 if std::fs::rename(&scratch, &dir).is_err() {
                     let _ = std::fs::remove_dir_all(&scratch);
@@ -227,6 +228,25 @@ impl Toolchains {
             .map_err(io_error("save compiler messages"))?;
         Ok(Ok(Some(compiled(output))))
     }
+}
+
+/// Guests see file times (`fstat`, `os.stat`, Ruby's `File.mtime`): the same program must see
+/// the same times whenever it was compiled, or its fuel would depend on the clock.
+const PINNED_TIME: std::time::SystemTime = std::time::UNIX_EPOCH;
+
+fn pin_times(dir: &Path) -> Result<()> {
+    let times = std::fs::FileTimes::new()
+        .set_accessed(PINNED_TIME)
+        .set_modified(PINNED_TIME);
+    let entries = std::fs::read_dir(dir).map_err(io_error("list the build dir"))?;
+    // The directory last: setting its entries' times does not change its own.
+    let paths = entries.flatten().map(|entry| entry.path()).chain([dir.to_path_buf()]);
+    for path in paths {
+        std::fs::File::open(&path)
+            .and_then(|file| file.set_times(times))
+            .map_err(io_error(format!("set the times of {}", path.display())))?;
+    }
+    Ok(())
 }
 
 /// Marks a complete entry of the compiled-submission cache.

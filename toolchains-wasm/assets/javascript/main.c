@@ -31,6 +31,7 @@
 
 /* engine.c */
 void xc_set_stack_limit(JSRuntime *rt, uintptr_t limit);
+void xc_reset_gc_threshold(JSRuntime *rt);
 void xc_start(JSContext *ctx, uint64_t seed);
 void xc_install_fast_paths(JSContext *ctx);
 JSValue xc_eval_from_line0(JSContext *ctx, const char *input, size_t len, const char *filename);
@@ -912,6 +913,7 @@ static void init(void)
     report_fn = JS_GetPropertyStr(ctx, xc_obj, "formatUncaught");
     tick_fn = JS_GetPropertyStr(ctx, xc_obj, "tick");
     finish_fn = JS_GetPropertyStr(ctx, xc_obj, "finish");
+    xc_reset_gc_threshold(rt);
     initialized = true;
 }
 
@@ -944,6 +946,7 @@ __attribute__((export_name("wizer.initialize"))) void xc_wizer_initialize(void)
         JS_FreeValue(ctx, r);
     }
     JS_RunGC(rt);
+    xc_reset_gc_threshold(rt);
 }
 
 int main(int argc, char **argv)

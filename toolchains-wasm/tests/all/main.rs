@@ -322,3 +322,12 @@ fn unknown_languages_and_extensions_are_clear_errors() {
         .expect_err("unknown");
     assert!(err.to_string().contains("--lang"), "{err}");
 }
+
+#[test]
+fn programs_see_the_same_file_times_whenever_they_were_compiled() {
+    // Fuel must not depend on when a submission was saved: the guest can stat its files.
+    let source = "import os\nprint(os.stat('/src/main.py').st_mtime, os.stat('/src').st_mtime)\n";
+    let outcome = run("python3", source, "");
+    assert_exited(&outcome, "python3");
+    assert_eq!(stdout(&outcome), "0.0 0.0\n");
+}
