@@ -449,9 +449,17 @@ fn fetch(artifact: &Artifact, dir: &Path) -> Result<()> {
         Registry::Crates => return fetch_crate(artifact, dir),
     };
     command.current_dir(dir).stdin(Stdio::null());
-    let output = command
-        .output()
-        .map_err(|err| fetch_error(artifact, format!("cannot run its client: {err}")))?;
+    let run = |command: &mut Command| {
+        command
+            .output()
+            .map_err(|err| fetch_error(artifact, format!("cannot run its client: {err}")))
+    };
+    let mut output = run(&mut command)?;
+    if !output.status.success() && artifact.registry == Registry::Apt {
+        // A machine that never ran `apt-get update` knows no package versions yet.
+        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+        output = run(&mut command)?;
+    }
     if !output.status.success() {
         return Err(fetch_error(artifact, unreachable_hint(&output.stderr)));
     }
@@ -635,4 +643,30 @@ fn sanitize(name: &str) -> String {
 
 fn env_name(name: &str) -> String {
     name.to_ascii_uppercase().replace(['-', '.'], "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_failures_are_called_so() {
+        let message =
+            unreachable_hint(b"WARNING: Retrying\nERROR: Temporary failure in name resolution\n");
+        assert!(
+            message.starts_with("the registry is unreachable"),
+            "{message}"
+        );
+        let message = unreachable_hint(b"ERROR: No matching distribution found for nope==1\n");
+        assert_eq!(message, "ERROR: No matching distribution found for nope==1");
+    }
+
+    #[test]
+    fn names_become_paths_and_variables() {
+        assert_eq!(
+            sanitize("@ruby/3.4-wasm-wasi-2.10.1"),
+            "_ruby_3.4-wasm-wasi-2.10.1"
+        );
+        assert_eq!(env_name("rquickjs-sys"), "RQUICKJS_SYS");
+    }
 }

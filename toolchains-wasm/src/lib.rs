@@ -124,6 +124,19 @@ impl Toolchains {
         })
     }
 
+    /// Another manifest (tests, or an operator's own pins).
+    pub fn with_manifest(
+        manifest: Manifest,
+        home: impl Into<PathBuf>,
+        modules: impl Into<PathBuf>,
+    ) -> Self {
+        Self {
+            manifest,
+            home: home.into(),
+            modules: modules.into(),
+        }
+    }
+
     /// `$XCODE_HOME`, else `$XDG_CACHE_HOME/xcode`, else `~/.cache/xcode`.
     pub fn default_home() -> Option<PathBuf> {
         if let Some(dir) = std::env::var_os("XCODE_HOME") {

@@ -240,7 +240,10 @@ fn pin_times(dir: &Path) -> Result<()> {
         .set_modified(PINNED_TIME);
     let entries = std::fs::read_dir(dir).map_err(io_error("list the build dir"))?;
     // The directory last: setting its entries' times does not change its own.
-    let paths = entries.flatten().map(|entry| entry.path()).chain([dir.to_path_buf()]);
+    let paths = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .chain([dir.to_path_buf()]);
     for path in paths {
         std::fs::File::open(&path)
             .and_then(|file| file.set_times(times))

@@ -4,6 +4,7 @@
 //! a memory bomb, deep recursion, identical fuel on reruns; and per compiled language,
 //! compiles that try to read host files.
 
+mod install;
 mod jail;
 mod programs;
 
