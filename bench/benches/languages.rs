@@ -289,8 +289,12 @@ impl Native {
                 // Warm caches (Go's, Zig's) first: the figure is a submission's compile.
                 run_ok(compiler(&source(name), &binary(name)))?;
             }
+            // Timed like the sandbox's: a source no cache has seen.
+            let fresh = dir.join(format!("fresh-{lang}.{ext}"));
+            let text = std::fs::read_to_string(source("sum"))?;
+            std::fs::write(&fresh, format!("{text}\n// {}\n", std::process::id()))?;
             let started = Instant::now();
-            run_ok(compiler(&source("sum"), &binary("sum")))?;
+            run_ok(compiler(&fresh, &binary("fresh")))?;
             let compile = Some(started.elapsed());
             return Ok(Some(Self {
                 hello: vec![binary("hello").display().to_string()],

@@ -4,6 +4,10 @@
 #
 #   run:  qjs /src/main.js   (input on stdin; no environment variables needed)
 #
+# The module also exports `wizer.initialize` ([] -> []), for a Wizer-style snapshot: it makes
+# the engine, the globals and the whole prelude, and does nothing that depends on the run;
+# the snapshot's _start then does only the run's part. Unsnapshotted, _start does both.
+#
 # Inputs (environment):
 #   OUT               empty directory to fill (gets qjs.wasm)
 #   WORK              scratch directory
@@ -80,12 +84,12 @@ else
         for i in "${!PRELUDE[@]}"; do
             echo "static const uint8_t chunk$i[] = {"
             od -An -v -tx1 "${PRELUDE[$i]}" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
-            echo '};'
+            echo '0 };' # JS_Eval reads source up to a NUL after its end
         done
         echo 'const struct xc_chunk xc_chunks[] = {'
         for i in "${!PRELUDE[@]}"; do
             name="$(basename "${PRELUDE[$i]}" .js)"
-            echo "    { \"$name\", chunk$i, sizeof chunk$i },"
+            echo "    { \"$name\", chunk$i, sizeof chunk$i - 1 },"
         done
         echo '};'
         echo "const int xc_chunk_count = ${#PRELUDE[@]};"

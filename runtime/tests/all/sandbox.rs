@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use xcode_runtime::{DirAccess, Error, RunSpec, Status};
+use xcode_runtime::{DirAccess, Error, RunSpec, Runtime, RuntimeConfig, Status};
 
 use crate::{assert_exited, guest, run, runtime, shared, stdout};
 
@@ -285,5 +285,46 @@ fn sockets_cannot_be_used() {
     for fd in [0, 1, 2, 3, 4, 100] {
         let outcome = run(&socket_user(fd), jailed(root.path(), DirAccess::ReadWrite));
         assert_exited(&outcome, 1);
+    }
+}
+
+/// One slot, reused: a guest must never see what the previous guest left in memory, whether
+/// the slot's next module is the same or another, with or without a data image.
+#[test]
+fn a_reused_slot_shows_no_trace_of_the_previous_guest() {
+    let runtime = Runtime::new(RuntimeConfig {
+        max_concurrent_runs: 1,
+        ..RuntimeConfig::default()
+    })
+    .expect("runtime");
+    // Grows to 64 pages and fills every byte but the helpers' scratch with 0xAB.
+    let dirty = guest(
+        r#"(func (export "_start")
+             (drop (memory.grow (i32.const 63)))
+             (memory.fill (i32.const 64) (i32.const 0xAB) (i32.const 4194240)))"#,
+    );
+    // Grows the same way, then counts non-zero bytes outside its own data and exits with it.
+    let check = |data: &str| {
+        guest(&format!(
+            r#"(data (i32.const 100) "{data}")
+               (func (export "_start") (local $at i32) (local $dirty i32)
+                 (drop (memory.grow (i32.const 63)))
+                 (local.set $at (i32.const 4096))
+                 (block $done (loop $next
+                   (br_if $done (i32.ge_u (local.get $at) (i32.const 4194304)))
+                   (local.set $dirty (i32.add (local.get $dirty)
+                     (i32.ne (i32.load8_u (local.get $at)) (i32.const 0))))
+                   (local.set $at (i32.add (local.get $at) (i32.const 509)))
+                   (br $next)))
+                 (call $exit (local.get $dirty)))"#
+        ))
+    };
+    let dirty = runtime.load_bytes(dirty.as_bytes()).expect("loads");
+    for data in ["", "image"] {
+        let check = runtime.load_bytes(check(data).as_bytes()).expect("loads");
+        for _ in 0..3 {
+            assert_exited(&runtime.run(&dirty, RunSpec::new()).expect("runs"), 0);
+            assert_exited(&runtime.run(&check, RunSpec::new()).expect("runs"), 0);
+        }
     }
 }

@@ -89,7 +89,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         // One run per process: no pool of slots to share.
         max_concurrent_runs: 1,
         max_stack_bytes: usize::try_from(mib(args.stack_limit as u64, "--stack-limit")?)?,
-        max_memory_bytes: limits.memory_bytes.max(1),
+        // Pool slots as large as any limit: a module that starts above `--memory-limit`
+        // still loads, and its run ends as memory exceeded.
+        max_memory_bytes: RuntimeConfig::default().max_memory_bytes,
         ..RuntimeConfig::default()
     };
     let runtime = Runtime::new(config)?;

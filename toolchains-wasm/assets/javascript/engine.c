@@ -74,6 +74,44 @@ void xc_set_stack_limit(JSRuntime *rt, uintptr_t limit)
     rt->stack_limit = limit;
 }
 
+/* Properties that QuickJS makes on first use ("autoinit": the global object's functions and
+ * namespace objects such as Math, JSON and our console, their methods, the methods of the
+ * built-in prototypes), made now, in obj and the objects below it down to `depth` levels: for
+ * a snapshot, so that runs do not each make them again. Invisible to programs: the value is
+ * the one a first read would have made, in the same place among the properties. */
+static void xc_instantiate_obj(JSContext *ctx, JSObject *p, int depth)
+{
+    uint32_t i;
+    for (i = 0; i < p->shape->prop_count; i++) {
+        JSShapeProperty *prs = get_shape_prop(p->shape) + i;
+        JSProperty *pr = &p->prop[i];
+        if (prs->atom == JS_ATOM_NULL)
+            continue;
+        if ((prs->flags & JS_PROP_TMASK) == JS_PROP_AUTOINIT) {
+            if (JS_AutoInitProperty(ctx, p, prs->atom, pr, prs) < 0) {
+                JS_FreeValue(ctx, JS_GetException(ctx));
+                continue;
+            }
+            prs = get_shape_prop(p->shape) + i; /* the shape may have been copied */
+        }
+        if (depth > 0 && (prs->flags & JS_PROP_TMASK) == JS_PROP_NORMAL &&
+            JS_VALUE_GET_TAG(pr->u.value) == JS_TAG_OBJECT)
+            xc_instantiate_obj(ctx, JS_VALUE_GET_OBJ(pr->u.value), depth - 1);
+    }
+}
+
+/* ... in the global object, the objects on it and theirs (Math.max, Array.prototype.push,
+ * console.log, ...), and every class's prototype (iterators', typed arrays', ...) */
+void xc_instantiate_builtins(JSContext *ctx)
+{
+    int i;
+    xc_instantiate_obj(ctx, JS_VALUE_GET_OBJ(ctx->global_obj), 2);
+    for (i = 0; i < ctx->rt->class_count; i++) {
+        if (JS_VALUE_GET_TAG(ctx->class_proto[i]) == JS_TAG_OBJECT)
+            xc_instantiate_obj(ctx, JS_VALUE_GET_OBJ(ctx->class_proto[i]), 0);
+    }
+}
+
 /* QuickJS collects garbage when its heap grows past a threshold: 256 KiB at first, then 1.5
  * times what survived the last collection. The engine and the prelude alone come close to
  * 256 KiB, so a run's first few allocations would pay for a full collection of objects that

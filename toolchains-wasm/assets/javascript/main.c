@@ -32,6 +32,7 @@
 /* engine.c */
 void xc_set_stack_limit(JSRuntime *rt, uintptr_t limit);
 void xc_reset_gc_threshold(JSRuntime *rt);
+void xc_instantiate_builtins(JSContext *ctx);
 void xc_start(JSContext *ctx, uint64_t seed);
 void xc_install_fast_paths(JSContext *ctx);
 JSValue xc_eval_from_line0(JSContext *ctx, const char *input, size_t len, const char *filename);
@@ -509,39 +510,48 @@ static JSValue xc_obj, shared_obj;
 static JSValue chunk_exports[MAX_CHUNKS];
 static bool chunk_loaded[MAX_CHUNKS];
 
-static JSValue load_chunk(JSContext *ctx, const char *name)
+/* the index of chunk `name`, or -1 */
+static int chunk_index(const char *name)
 {
     int i;
     for (i = 0; i < xc_chunk_count && i < MAX_CHUNKS; i++) {
-        const struct xc_chunk *c = &xc_chunks[i];
-        JSValue f, r, args[2];
-        char filename[64];
-        if (strcmp(c->name, name) != 0)
-            continue;
-        if (chunk_loaded[i])
-            return JS_DupValue(ctx, chunk_exports[i]);
-        if (xc_chunks_are_bytecode) {
-            f = JS_ReadObject(ctx, c->data, c->len, JS_READ_OBJ_BYTECODE);
-            if (!JS_IsException(f))
-                f = JS_EvalFunction(ctx, f);
-        } else {
-            snprintf(filename, sizeof filename, "node:internal/%s.js", name);
-            f = JS_Eval(ctx, (const char *)c->data, c->len, filename,
-                        JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_STRICT);
-        }
-        if (JS_IsException(f))
-            return f;
-        args[0] = xc_obj;
-        args[1] = shared_obj;
-        r = JS_Call(ctx, f, JS_UNDEFINED, 2, args);
-        JS_FreeValue(ctx, f);
-        if (JS_IsException(r))
-            return r;
-        chunk_exports[i] = r;
-        chunk_loaded[i] = true;
-        return JS_DupValue(ctx, r);
+        if (strcmp(xc_chunks[i].name, name) == 0)
+            return i;
     }
-    return JS_ThrowInternalError(ctx, "no prelude chunk '%s'", name);
+    return -1;
+}
+
+static JSValue load_chunk(JSContext *ctx, const char *name)
+{
+    int i = chunk_index(name);
+    const struct xc_chunk *c;
+    JSValue f, r, args[2];
+    char filename[64];
+    if (i < 0)
+        return JS_ThrowInternalError(ctx, "no prelude chunk '%s'", name);
+    if (chunk_loaded[i])
+        return JS_DupValue(ctx, chunk_exports[i]);
+    c = &xc_chunks[i];
+    if (xc_chunks_are_bytecode) {
+        f = JS_ReadObject(ctx, c->data, c->len, JS_READ_OBJ_BYTECODE);
+        if (!JS_IsException(f))
+            f = JS_EvalFunction(ctx, f);
+    } else {
+        snprintf(filename, sizeof filename, "node:internal/%s.js", name);
+        f = JS_Eval(ctx, (const char *)c->data, c->len, filename,
+                    JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_STRICT);
+    }
+    if (JS_IsException(f))
+        return f;
+    args[0] = xc_obj;
+    args[1] = shared_obj;
+    r = JS_Call(ctx, f, JS_UNDEFINED, 2, args);
+    JS_FreeValue(ctx, f);
+    if (JS_IsException(r))
+        return r;
+    chunk_exports[i] = r;
+    chunk_loaded[i] = true;
+    return JS_DupValue(ctx, r);
 }
 
 /* load(name): the exports of chunk `name` */
@@ -917,47 +927,62 @@ static void init(void)
     initialized = true;
 }
 
-/* Chunks a snapshot holds already loaded: those that programs reading input or printing
- * objects and errors load anyway. Not 'process': it copies the run's argv when it loads. */
-#ifndef PRELOAD
-#define PRELOAD
-#endif
-static const char *const preloaded[] = { PRELOAD NULL };
-
 /* Entry point for a Wizer-style snapshot. The installer instantiates the module (argv "qjs",
  * no environment, no stdin, an empty /src), calls this, and saves linear memory and globals as
- * a new module, whose _start then skips init() and does only the run's part (main()).
+ * a new module, whose _start then skips init() and does only the run's part (main()). So
+ * this also does ahead what runs would each do on first use:
+ *   - every prelude chunk is loaded (together some 100 KiB of heap), and the globals and
+ *     console methods they implement are set, in place of the accessors that load them;
+ *   - QuickJS's built-in functions and objects are made (they are made on first use, and the
+ *     first use of console alone costs more than the rest of a hello world);
+ *   - garbage is collected, so that the snapshot holds only what runs can reach.
  *
- * Nothing here may depend on the run or touch its resources: no argv, environment, stdin,
- * files or output (a failure prints, which fails the install), and clocks and randomness are
- * read again by xc_start. wasi-libc's constructors (__wasm_call_ctors: in some versions the
- * table of preopened directories) are not run here but by _start, once, in the run; so
- * wasi-libc's state in the snapshot is just its allocator's. */
+ * Nothing here may depend on the run or touch its resources: no argv (main gives the
+ * process chunk the run's), environment, stdin, files or output (a failure prints, which
+ * fails the install); xc_start reads the clock and randomness again. wasi-libc's state in the
+ * snapshot is its allocator's and, with a wasi-libc whose _start does not call the
+ * constructors itself (Debian 12's), its table of preopened directories: wasm-ld then wraps
+ * every export, this one included, in the constructors (which fill that table: /src) and
+ * the destructors (which flush stdio, unused here). A run has the same preopens at the same
+ * descriptors, and its _start adds them again: the table holds /src twice, both entries the
+ * same. */
 __attribute__((export_name("wizer.initialize"))) void xc_wizer_initialize(void)
 {
-    size_t i;
+    JSValue global, console, r;
+    int i;
     if (initialized)
         return;
     init();
-    for (i = 0; preloaded[i]; i++) {
-        JSValue r = load_chunk(ctx, preloaded[i]);
+    for (i = 0; i < xc_chunk_count && i < MAX_CHUNKS; i++) {
+        r = load_chunk(ctx, xc_chunks[i].name);
         if (JS_IsException(r))
             fatal("a prelude chunk failed to load");
         JS_FreeValue(ctx, r);
     }
+    global = JS_GetGlobalObject(ctx);
+    console = JS_GetPropertyStr(ctx, global, "console");
+    for (i = 0; i < (int)countof(lazy_props); i++) {
+        r = JS_GetPropertyStr(ctx, i < LAZY_CONSOLE ? global : console, lazy_props[i].name);
+        if (JS_IsException(r))
+            fatal("a prelude global failed to load");
+        JS_FreeValue(ctx, r);
+    }
+    JS_FreeValue(ctx, console);
+    JS_FreeValue(ctx, global);
+    xc_instantiate_builtins(ctx);
     JS_RunGC(rt);
     xc_reset_gc_threshold(rt);
 }
 
 int main(int argc, char **argv)
 {
-    static const char head[] = "(function (exports, require, module, __filename, __dirname) {\n";
-    static const char tail[] = "\n})";
+    static const char head[] = "0, function (exports, require, module, __filename, __dirname) {\n";
+    static const char tail[] = "\n}";
     JSValue args, fn, r;
     uint64_t seed = 0;
     char *src, *code;
     size_t src_len;
-    int i;
+    int i, k;
 
     if (argc < 2) {
         ob_puts(&out2, "usage: qjs SCRIPT.js [ARGS...]  (input on stdin)\n");
@@ -973,6 +998,15 @@ int main(int argc, char **argv)
     for (i = 0; i < argc; i++)
         JS_SetPropertyUint32(ctx, args, (uint32_t)i, JS_NewString(ctx, argv[i]));
     JS_SetPropertyStr(ctx, xc_obj, "argv", args);
+    k = chunk_index("process");
+    if (k >= 0 && chunk_loaded[k]) {
+        /* Loaded ahead of the run (a snapshot), the process chunk has no argv yet. (It may
+         * share xc.argv, which only mainArgs reads, before the program runs.) */
+        JSValue process = chunk_exports[k], argv0 = JS_NewString(ctx, argv[0]);
+        JS_SetPropertyStr(ctx, process, "argv", JS_DupValue(ctx, args));
+        JS_SetPropertyStr(ctx, process, "argv0", JS_DupValue(ctx, argv0));
+        JS_SetPropertyStr(ctx, process, "execPath", argv0);
+    }
 
     src = read_file(argv[1], &src_len);
     if (!src) {
@@ -985,7 +1019,10 @@ int main(int argc, char **argv)
     }
     /* Node's CommonJS wrapper: top-level `return` works, top-level variables are locals (also
      * much faster in QuickJS than globals). It has a line to itself, numbered 0, so that line
-     * and column numbers in messages are the file's. */
+     * and column numbers in messages are the file's. The script's value is the function: a
+     * comma expression rather than Node's parenthesised one, since at a '(' QuickJS's parser
+     * first scans ahead to the matching ')' (is it an arrow function?), which here would mean
+     * tokenizing the whole program twice. */
     if (src_len >= 2 && src[0] == '#' && src[1] == '!')
         src[0] = src[1] = '/'; /* a hashbang line becomes a comment */
     code = malloc(sizeof head - 1 + src_len + sizeof tail);

@@ -1,25 +1,27 @@
-;; The `_start` of ruby.wasm: turns ruby.wasm's reactor (`@ruby/3.4-wasm-wasi`) into a WASI
-;; command. build/ruby.sh merges this module (as "xcode_glue") into the reactor (as "ruby") with
-;; wasm-merge; the reactor's exports prefixed `xcode_` are internal functions that prepare.mjs
-;; exported by name. The @PLACEHOLDERS@ (init.rb, runner.rb, the VM stack size, ruby-init's
-;; arguments) are filled by prepare.mjs.
+;; ruby.wasm's entry points: turn ruby.wasm's reactor (`@ruby/3.4-wasm-wasi`) into a WASI command
+;; that can be pre-initialised. build/ruby.sh merges this module (as "xcode_glue") into the
+;; reactor (as "ruby") with wasm-merge; the reactor's exports prefixed `xcode_` are internal
+;; functions that prepare.mjs exported by name. The @PLACEHOLDERS@ (init.rb, runner.rb, the VM
+;; stack size, ruby-init's arguments) are filled by prepare.mjs.
 ;;
-;; Ruby's own main(), split over the reactor's API, in two halves:
+;; Ruby's own main(), split over the reactor's API in two halves:
 ;;
-;; wizer.initialize (Wizer-style pre-initialisation: may run once at install time, the module
-;; then snapshotted with the memory and globals it leaves; it reads no input of a run):
+;; wizer.initialize: the start-up, the same for every run. It may run once, at install time,
+;; the module then snapshotted (Wizer-style) with the memory and globals it leaves, so it reads
+;; nothing of a run (no argv, no stdin) and prints nothing.
 ;;   _initialize                      wasi-libc constructors + wasi-vfs (the packed stdlib)
 ;;   setenv RUBY_THREAD_VM_STACK_SIZE (unless the environment sets it)
 ;;   ruby-init [INIT_ARGS...]         ruby_init, ruby_sysinit, ruby_options; INIT_ARGS is e.g.
 ;;                                    ruby -EUTF-8 --disable-gems -e_=0 (no script: -e)
-;;   rb-eval-string-protect init.rb   load path, $stdout mode
-;;   $initialized = 1                 (asyncify is back to its normal state: checked)
+;;   rb-eval-string-protect init.rb   load path, $stdout's mode, preloads
+;;   rb-eval-string-protect runner.rb defines (compiles) the lambda __xcode_main
+;;   $initialized = 1                 checked first: asyncify is at rest (state 0)
 ;;
-;; _start (each run; does wizer.initialize first unless $initialized says it is done):
+;; _start: a run. Does wizer.initialize first unless $initialized says it is done.
 ;;   args_get                         this run's argv (argv[0] is dropped: Ruby's is "ruby")
-;;   rb-eval-string-protect `__xcode_argv = ["\xHH...", ...]` + runner.rb
-;;                                    sets ARGV, reseeds Random, runs ARGV[0] as the main script,
-;;                                    returns the tag state
+;;   rb-eval-string-protect `__xcode_main.(["\xHH...", ...])`, argv[1..] with every byte escaped:
+;;                                    sets ARGV, reseeds Random, runs ARGV[0] as the main script;
+;;                                    gives the tag state
 ;;   ruby_cleanup(state)              at_exit, error message, finalizers, flushes; exit status
 ;;   proc_exit(status)
 (module
@@ -46,16 +48,17 @@
   (import "ruby" "xcode_handle_fiber_unwind" (func $handle_fiber_unwind (param i32 i32 i32 i32) (result i32)))
 
   ;; Passive segments: this module shares the reactor's memory, so it copies its strings into
-  ;; memory it allocates instead of placing data at fixed addresses.
+  ;; memory it allocates instead of placing data at fixed addresses. (No data.drop: Wizer
+  ;; rejects it.)
   (data $init_rb "@INIT_RB@")
   (data $runner "@RUNNER@")
   (data $env_name "RUBY_THREAD_VM_STACK_SIZE\00")
   (data $env_value "@VM_STACK_SIZE@\00")
   (data $args "@INIT_ARGS@") ;; @INIT_ARGC@ NUL-terminated strings
-  (data $argv_open "__xcode_argv = [") ;; 16 bytes
-  (data $argv_close "]\n")
+  (data $call_open "__xcode_main.([") ;; 15 bytes
+  (data $call_close "])")
 
-  ;; Set by wizer.initialize when it is done; a snapshot starts with it set.
+  ;; Set by wizer.initialize once done; a snapshot starts with it set.
   (global $initialized (mut i32) (i32.const 0))
 
   ;; malloc(size), 8-aligned (cabi_realloc with no old block).
@@ -123,17 +126,24 @@
         (br_if $again (i32.load8_u offset=12 (local.get $scratch)))))
     (local.get $result))
 
+
   ;; rb-eval-string-protect of the $len bytes at $src (followed by a NUL): the tag state.
+  ;; (The reactor runs it under its own runtime loop; it returns with asyncify at rest.)
   (func $eval (param $src i32) (param $len i32) (result i32)
     (i32.load offset=4 (call $eval_protect (local.get $src) (local.get $len))))
 
-  ;; The half of the start-up that is the same for every run (see the header). Idempotent.
+  ;; For init's evaluations, which must succeed: on an exception Ruby prints it and the process
+  ;; exits (so the snapshot step fails, saying why).
+  (func $must (param $state i32)
+    (if (local.get $state)
+      (then (call $proc_exit (call $cleanup (local.get $state))))))
+
+  ;; The start-up (see the header). Does nothing once done.
   (func $init (export "wizer.initialize")
     (local $p i32)
     (local $q i32)
     (local $list i32)
     (local $i i32)
-    (local $state i32)
     (if (global.get $initialized) (then (return)))
     (call $initialize)
 
@@ -144,7 +154,7 @@
     (memory.init $env_value (local.get $q) (i32.const 0) (i32.const @VM_STACK_SIZE_LEN@))
     (drop (call $setenv (local.get $p) (local.get $q) (i32.const 0)))
 
-    ;; ruby-init [the fixed arguments of $args]. Ruby keeps pointers to them (origarg): never freed.
+    ;; ruby-init [the arguments in $args]. Ruby keeps pointers to them (origarg): never freed.
     (local.set $list (call $alloc (i32.const @INIT_ARGC_X8@)))
     (local.set $p (call $alloc (i32.const @INIT_ARGS_LEN@)))
     (memory.init $args (local.get $p) (i32.const 0) (i32.const @INIT_ARGS_LEN@))
@@ -158,20 +168,21 @@
         (br $next)))
     (call $ruby_init (local.get $list) (i32.const @INIT_ARGC@))
 
-    ;; init.rb. Should it raise, Ruby prints the error and the process exits (a snapshot fails).
+    ;; init.rb, then runner.rb.
     (local.set $p (call $alloc (i32.const @INIT_RB_LEN_PLUS_1@)))
     (memory.init $init_rb (local.get $p) (i32.const 0) (i32.const @INIT_RB_LEN@))
     (i32.store8 offset=@INIT_RB_LEN@ (local.get $p) (i32.const 0))
-    (local.set $state (call $eval (local.get $p) (i32.const @INIT_RB_LEN@)))
-    (if (local.get $state)
-      (then (call $proc_exit (call $cleanup (local.get $state)))))
+    (call $must (call $eval (local.get $p) (i32.const @INIT_RB_LEN@)))
+    (local.set $p (call $alloc (i32.const @RUNNER_LEN_PLUS_1@)))
+    (memory.init $runner (local.get $p) (i32.const 0) (i32.const @RUNNER_LEN@))
+    (i32.store8 offset=@RUNNER_LEN@ (local.get $p) (i32.const 0))
+    (call $must (call $eval (local.get $p) (i32.const @RUNNER_LEN@)))
 
-    ;; The reactor's own runtime loops leave asyncify at rest (state 0, normal execution); a
-    ;; snapshot keeps the asyncify globals as they are now, so make sure.
+    ;; A snapshot keeps the asyncify globals as they are now: they must say "normal execution".
     (if (call $asyncify_get_state) (then (unreachable)))
     (global.set $initialized (i32.const 1)))
 
-  ;; A hex digit's character (lower case).
+  ;; The character of hex digit $d (lower case).
   (func $hex (param $d i32) (result i32)
     (select
       (i32.add (local.get $d) (i32.const 48))
@@ -197,14 +208,14 @@
     (local.set $argv (call $alloc (i32.shl (i32.add (local.get $argc) (i32.const 1)) (i32.const 2))))
     (drop (call $args_get (local.get $argv) (call $alloc (i32.add (local.get $size) (i32.const 1)))))
 
-    ;; The source: `__xcode_argv = [` then `"\xHH...",` for each of argv[1..] then `]\n` then
-    ;; runner.rb, then a NUL. Each argument byte takes 4 characters, its quotes and comma 3 (its
-    ;; NUL, counted in $size, none): 16 + 3 argc + 4 size + 2 + RUNNER_LEN + 1 is enough.
+    ;; The source: `__xcode_main.([`, `"\xHH...",` for each of argv[1..], `])`, a NUL. An
+    ;; argument's bytes take 4 characters each, its quotes and comma 3 (its NUL, counted in
+    ;; $size, none): 15 + 3 argc + 4 size + 2 + 1 bytes are enough.
     (local.set $src (call $alloc (i32.add
       (i32.add (i32.mul (local.get $argc) (i32.const 3)) (i32.shl (local.get $size) (i32.const 2)))
-      (i32.const @RUNNER_LEN_PLUS_19@))))
-    (memory.init $argv_open (local.get $src) (i32.const 0) (i32.const 16))
-    (local.set $p (i32.add (local.get $src) (i32.const 16)))
+      (i32.const 18))))
+    (memory.init $call_open (local.get $src) (i32.const 0) (i32.const 15))
+    (local.set $p (i32.add (local.get $src) (i32.const 15)))
     (local.set $i (i32.const 1))
     (block $args_done
       (loop $next_arg
@@ -228,10 +239,8 @@
         (local.set $p (i32.add (local.get $p) (i32.const 2)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next_arg)))
-    (memory.init $argv_close (local.get $p) (i32.const 0) (i32.const 2))
+    (memory.init $call_close (local.get $p) (i32.const 0) (i32.const 2))
     (local.set $p (i32.add (local.get $p) (i32.const 2)))
-    (memory.init $runner (local.get $p) (i32.const 0) (i32.const @RUNNER_LEN@))
-    (local.set $p (i32.add (local.get $p) (i32.const @RUNNER_LEN@)))
     (i32.store8 (local.get $p) (i32.const 0))
 
     (call $proc_exit (call $cleanup

@@ -88,7 +88,7 @@ let glue = fs
   .replaceAll("@INIT_ARGC@", String(initArgs.length))
   .replaceAll("@INIT_RB_LEN_PLUS_1@", String(initRb.length + 1))
   .replaceAll("@INIT_RB_LEN@", String(initRb.length))
-  .replaceAll("@RUNNER_LEN_PLUS_19@", String(runner.length + 19))
+  .replaceAll("@RUNNER_LEN_PLUS_1@", String(runner.length + 1))
   .replaceAll("@RUNNER_LEN@", String(runner.length));
 const texts = { "@INIT_RB@": initRb, "@RUNNER@": runner };
 const left = glue.match(/@[A-Z_0-9]+@/g)?.filter((p) => p !== "@PLACEHOLDERS@" && !(p in texts));

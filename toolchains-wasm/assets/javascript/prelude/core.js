@@ -61,7 +61,8 @@
       fn(arg);
       return true;
     }
-    const i = timers.findIndex((t) => t._ref); // unref()'d timers do not keep the loop alive
+    // unref()'d timers do not keep the loop alive
+    const i = timers.length === 0 ? -1 : timers.findIndex((t) => t._ref);
     if (i >= 0) {
       const t = timers[i];
       timers.splice(i, 1);
@@ -71,20 +72,25 @@
       return true;
     }
     // Node emits 'beforeExit' whenever the loop runs dry; a listener may schedule more work
-    const p = $.process;
-    if (p && p.listenerCount('beforeExit') > 0) {
-      p.emit('beforeExit', exitCode());
+    if (listening('beforeExit')) {
+      $.process.emit('beforeExit', exitCode());
       return hasWork();
     }
     return false;
   };
   xc.finish = function () {
-    if ($.process && !$.exiting) {
+    if (!$.exiting) {
       $.exiting = true;
-      $.process.emit('exit', exitCode());
+      if (listening('exit')) $.process.emit('exit', exitCode());
     }
     return exitCode();
   };
+  // Has the program listened to process event `ev`? (Cheap when process is not loaded or has
+  // no listeners at all: the process chunk may be loaded ahead of every run, in a snapshot.)
+  function listening(ev) {
+    const p = $.process;
+    return p !== undefined && p._events !== undefined && p.listenerCount(ev) > 0;
+  }
 
   // ------------------------------------------------------------------ stdin
   // The host reads all of fd 0 on first use; every API is a view of that one input.
@@ -162,13 +168,17 @@
     return [m, Object.keys(m)];
   };
 
-  // the arguments of the function that wraps the program, as in Node's CommonJS loader
+  // the arguments of the function that wraps the program, as in Node's CommonJS loader. The
+  // module is made here, ahead of the run (into the snapshot, when there is one); mainArgs
+  // gives it the run's file.
+  const mainModule = { id: '.', path: '/', filename: '', loaded: false, exports: {}, children: [], paths: [], require };
+  require.main = mainModule;
   xc.mainArgs = function () {
     const file = xc.argv[1];
     const slash = file.lastIndexOf('/');
     const dirname = slash > 0 ? file.slice(0, slash) : '/';
-    const module = { id: '.', path: dirname, filename: file, loaded: false, exports: {}, children: [], paths: [], require };
-    require.main = module;
-    return [module.exports, require, module, file, dirname];
+    mainModule.path = dirname;
+    mainModule.filename = file;
+    return [mainModule.exports, require, mainModule, file, dirname];
   };
 })

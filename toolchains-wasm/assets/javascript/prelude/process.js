@@ -98,7 +98,7 @@
   memoryUsage.rss = () => 0;
 
   Object.assign(process, {
-    argv: xc.argv.slice(), argv0: xc.argv[0], execArgv: [], execPath: xc.argv[0],
+    argv: [], argv0: '', execArgv: [], execPath: '', // the run's: see below
     env: {}, exitCode: undefined, pid: 1, ppid: 0, title: 'node',
     platform: 'linux', arch: 'wasm32',
     version: 'v22.0.0', versions: { node: '22.0.0' }, release: { name: 'node' },
@@ -119,5 +119,11 @@
     emitWarning(w) { xc.error('(node:1) ' + (w instanceof Error ? w.name + ': ' + w.message : 'Warning: ' + w)); },
     binding() { throw new Error('process.binding is not supported'); },
   });
+  // The run's arguments: copied now if the run has started, else (this chunk loaded ahead of
+  // the run, into a snapshot) set by main.c when it starts.
+  if (xc.argv !== undefined) {
+    process.argv = xc.argv.slice();
+    process.argv0 = process.execPath = xc.argv[0];
+  }
   return process;
 })
