@@ -160,6 +160,21 @@ fn memory_obeyed_and_exceeded() {
     assert_eq!(report["trap"], Value::Null);
 }
 
+#[test]
+fn a_module_that_starts_above_the_memory_limit_is_memory_exceeded() {
+    // Snapshotted interpreters start with tens of MiB: below that limit the run, not the
+    // load, fails.
+    let scratch = Scratch::new();
+    let module = scratch.file(
+        "large.wat",
+        guest_with_memory(512, r#"(func (export "_start"))"#),
+    );
+    let report = scratch.json(&["--memory-limit", "16", module.to_str().expect("utf-8")]);
+    assert_eq!(report["status"], "memory_exceeded");
+    let report = scratch.json(&["--memory-limit", "64", module.to_str().expect("utf-8")]);
+    assert_eq!(report["status"], "exited");
+}
+
 /// Writes `total` bytes of 'x' to stdout in chunks of up to 4 KiB.
 fn writer(total: u32) -> String {
     guest_with_memory(
