@@ -205,7 +205,9 @@ impl Toolchains {
             }
             return Ok(Err(compiled(output)));
         }
-        if !built.is_file() {
+        // The box is the compiler's to write: never follow a link it left there.
+        let regular = std::fs::symlink_metadata(&built).is_ok_and(|meta| meta.is_file());
+        if !regular {
             output.push_str(&format!("\nthe compiler produced no {}", step.output));
             return Ok(Err(compiled(output)));
         }
@@ -215,9 +217,13 @@ impl Toolchains {
             .flatten()
         {
             let name = entry.file_name();
-            if name != language.source.as_str() && name != step.output.as_str() {
+            let kind = entry.file_type().ok();
+            let wanted = name == language.source.as_str() || name == step.output.as_str();
+            // A link the compiler made, even under a kept name, goes too (`pin_times` and the
+            // guest's /src must only ever see the box's own files).
+            if !wanted || kind.is_none_or(|kind| kind.is_symlink()) {
                 let path = entry.path();
-                let _ = if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                let _ = if kind.is_some_and(|kind| kind.is_dir()) {
                     std::fs::remove_dir_all(&path)
                 } else {
                     std::fs::remove_file(&path)
@@ -239,9 +245,11 @@ fn pin_times(dir: &Path) -> Result<()> {
         .set_accessed(PINNED_TIME)
         .set_modified(PINNED_TIME);
     let entries = std::fs::read_dir(dir).map_err(io_error("list the build dir"))?;
-    // The directory last: setting its entries' times does not change its own.
+    // The directory last: setting its entries' times does not change its own. Links are
+    // skipped: opening one would follow it out of the box.
     let paths = entries
         .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|kind| !kind.is_symlink()))
         .map(|entry| entry.path())
         .chain([dir.to_path_buf()]);
     for path in paths {

@@ -213,3 +213,80 @@ fn the_jail_has_no_network_and_a_wall_clock_limit() {
     assert!(outcome.output_truncated);
     assert_eq!(outcome.output.len(), JailLimits::default().output_bytes);
 }
+
+/// A compiler that leaves links in its box (to host files) gets nothing followed: no output
+/// read through a link, no host file's times touched, no link kept for the run.
+#[test]
+fn links_a_compiler_leaves_are_never_followed() {
+    use xcode_toolchains::{InstallOptions, Manifest, Prepared, Toolchains};
+
+    let manifest = |script: &str| {
+        Manifest::parse(&format!(
+            r#"
+            [artifacts]
+            [languages.evil]
+            name = "Evil"
+            version = "1"
+            source = "main.evil"
+            jail = ["/usr"]
+            [languages.evil.compile]
+            command = ["/usr/bin/sh", "-c", "{script}"]
+            output = "main.wasm"
+            [languages.evil.run]
+            module = "{{output}}/main.wasm"
+            args = ["main"]
+            "#
+        ))
+        .expect("manifest")
+    };
+    let home = tempfile::tempdir().expect("tempdir");
+    let passwd_times = std::fs::metadata("/etc/passwd")
+        .and_then(|meta| meta.modified())
+        .ok();
+
+    let toolchains = Toolchains::with_manifest(
+        manifest("ln -s /etc/passwd main.wasm"),
+        home.path(),
+        home.path().join("modules"),
+    );
+    toolchains
+        .install(&["evil".into()], &InstallOptions::default(), &mut |_| {})
+        .expect("nothing to install");
+    match toolchains
+        .prepare("evil", b"x", &quick())
+        .expect("prepares")
+    {
+        Prepared::CompileError(compiled) => {
+            assert!(
+                compiled.output.contains("produced no main.wasm"),
+                "{}",
+                compiled.output
+            )
+        }
+        Prepared::Ready { .. } => panic!("a link is not a compiled module"),
+    }
+
+    let toolchains = Toolchains::with_manifest(
+        manifest("rm main.evil && ln -s /etc/passwd main.evil && echo module > main.wasm"),
+        home.path(),
+        home.path().join("modules"),
+    );
+    toolchains
+        .install(&["evil".into()], &InstallOptions::default(), &mut |_| {})
+        .expect("nothing to install");
+    let Prepared::Ready { program, .. } = toolchains
+        .prepare("evil", b"y", &quick())
+        .expect("prepares")
+    else {
+        panic!("the output is a regular file");
+    };
+    let dir = program.module.parent().expect("a directory");
+    assert!(!dir.join("main.evil").exists(), "the link was kept");
+    assert_eq!(
+        std::fs::metadata("/etc/passwd")
+            .and_then(|meta| meta.modified())
+            .ok(),
+        passwd_times,
+        "a host file's times changed"
+    );
+}
