@@ -120,6 +120,7 @@ fn engine_key(engine: &Engine) -> String {
     let mut hasher = Sha256Hasher(Sha256::new());
     engine.precompile_compatibility_hash().hash(&mut hasher);
     crate::meter::VERSION.hash(&mut hasher);
+    crate::engine::DENSE_IMAGE_BYTES.hash(&mut hasher);
     hex::encode(&hasher.0.finalize()[..12])
 }
 

@@ -25,6 +25,11 @@ const HOST_STACK_BYTES: usize = 4 << 20;
 const MEMORY_KEEP_RESIDENT_BYTES: usize = 1 << 20;
 const TABLE_KEEP_RESIDENT_BYTES: usize = 64 << 10;
 /// Tables a guest may define. Compilers emit one; reference types allow more.
+/// Memory images up to this size are mapped copy-on-write however sparse they are. Decided
+/// when a module is compiled, yet not part of wasmtime's compatibility hash: the module
+/// cache's key includes it (`cache.rs`).
+pub(crate) const DENSE_IMAGE_BYTES: u64 = 1 << 30;
+
 pub(crate) const MAX_TABLES: u32 = 4;
 
 /// Runs modules under limits. One per process; `Sync`, so every thread shares it.
@@ -165,6 +170,11 @@ fn engine_config(settings: &RuntimeConfig) -> Config {
         // two threads from scaling at all (bench/README.md).
         .async_stack_zeroing(false)
         .memory_init_cow(true)
+        // Snapshotted interpreters (toolchains) start with tens of MiB of scattered data.
+        // Mapped copy-on-write (vendor/README.md), such an image costs microseconds per
+        // instantiation whatever its holes; wasmtime's default maps an image only if it is at
+        // least half data or under 16 MiB, and copies the segments otherwise (~10 ms for Ruby).
+        .memory_guaranteed_dense_image_size(DENSE_IMAGE_BYTES)
         // Same bits on every machine, so fuel and output reproduce across judge hosts.
         .cranelift_nan_canonicalization(true)
         .relaxed_simd_deterministic(true)
