@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use xcode_toolchains::{Jail, JailLimits, JailStatus};
+use xcode_toolchains::{Jail, JailLimits, JailStatus, Prepared};
 
 use crate::{compile_error, ensure};
 
@@ -218,7 +218,7 @@ fn the_jail_has_no_network_and_a_wall_clock_limit() {
 /// read through a link, no host file's times touched, no link kept for the run.
 #[test]
 fn links_a_compiler_leaves_are_never_followed() {
-    use xcode_toolchains::{InstallOptions, Manifest, Prepared, Toolchains};
+    use xcode_toolchains::{InstallOptions, Manifest, Toolchains};
 
     let manifest = |script: &str| {
         Manifest::parse(&format!(
@@ -289,4 +289,20 @@ fn links_a_compiler_leaves_are_never_followed() {
         passwd_times,
         "a host file's times changed"
     );
+}
+
+#[test]
+fn typescript_type_stripping_reads_no_imports() {
+    // esbuild only transforms the one file: an import of a host path stays an import, which
+    // the sandbox then cannot satisfy.
+    let source = "import leak from '/etc/passwd';\nconsole.log(String(leak));\n";
+    let Prepared::Ready { program, .. } = crate::prepare("typescript", source) else {
+        panic!("type stripping accepts it");
+    };
+    let dir = program.src_dir.expect("TypeScript runs from its box");
+    let js = std::fs::read_to_string(dir.join("main.js")).expect("esbuild wrote main.js");
+    assert!(!js.contains(PASSWD), "{js}");
+    let outcome = crate::run("typescript", source, "");
+    assert_ne!(outcome.status, xcode_runtime::Status::Exited(0));
+    assert!(!crate::stdout(&outcome).contains(PASSWD));
 }
