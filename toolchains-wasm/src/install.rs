@@ -289,18 +289,8 @@ impl Toolchains {
                 digest::tree(&path)
             } else {
                 digest::file(&path)
-            }
-            .map_err(io_error(format!(
-                "{} {}: {file}",
-                artifact.package, artifact.version
-            )))?;
-            if &actual != expected {
-                return Err(Error::Checksum {
-                    what: format!("{file} in {} {}", artifact.package, artifact.version),
-                    expected: expected.clone(),
-                    actual,
-                });
-            }
+            };
+            check_pin(artifact, file, actual, expected)?;
         }
         write(&partial.join(VERIFIED), &artifact.sha256)?;
         let _ = std::fs::remove_dir_all(&dir);
@@ -554,17 +544,26 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 /// Pins on files of an installed apt package.
 fn verify_files(artifact: &Artifact) -> Result<()> {
     for (file, expected) in &artifact.files {
-        let actual = digest::file(Path::new(file)).map_err(io_error(format!(
-            "{} {}: {file}",
-            artifact.package, artifact.version
-        )))?;
-        if &actual != expected {
-            return Err(Error::Checksum {
-                what: format!("{file} of {} {}", artifact.package, artifact.version),
-                expected: expected.clone(),
-                actual,
-            });
-        }
+        check_pin(artifact, file, digest::file(Path::new(file)), expected)?;
+    }
+    Ok(())
+}
+
+/// A file (or tree) of `artifact` against its pinned digest.
+fn check_pin(
+    artifact: &Artifact,
+    file: &str,
+    actual: std::io::Result<String>,
+    expected: &str,
+) -> Result<()> {
+    let what = format!("{file} in {} {}", artifact.package, artifact.version);
+    let actual = actual.map_err(io_error(what.clone()))?;
+    if actual != expected {
+        return Err(Error::Checksum {
+            what,
+            expected: expected.to_owned(),
+            actual,
+        });
     }
     Ok(())
 }

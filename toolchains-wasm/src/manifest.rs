@@ -219,7 +219,6 @@ impl Manifest {
             if let Some(script) = &language.build {
                 for (path, bytes) in embedded::FILES {
                     let ours = *path == format!("build/{script}.sh")
-                        || *path == "build/common.sh"
                         || path.starts_with(&format!("assets/{script}/"));
                     if ours {
                         hasher.update(path);

@@ -2,12 +2,12 @@
 //! call them. The toolchains and the module cache are the machine's (`.ci/run` installs them
 //! first; the first test here installs what it uses, which is a no-op then).
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Once;
 
 use serde_json::Value;
 
-use crate::{Scratch, parse_report};
+use crate::{Scratch, output_of, parse_report};
 
 fn xcode() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xcode"));
@@ -32,15 +32,7 @@ fn installed() {
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     installed();
-    let mut child = xcode()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn xcode");
-    let _ = std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin);
-    child.wait_with_output().expect("xcode finishes")
+    output_of(xcode().args(args), stdin)
 }
 
 fn json(args: &[&str], stdin: &[u8]) -> Value {

@@ -43,17 +43,7 @@ impl Scratch {
 
     /// Runs `xcode ARGS` with `stdin` piped in.
     fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
-        let mut child = self
-            .xcode()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn xcode");
-        // A guest that never reads its stdin closes the pipe early: ignore that write error.
-        let _ = child.stdin.take().expect("stdin").write_all(stdin);
-        child.wait_with_output().expect("xcode finishes")
+        output_of(self.xcode().args(args), stdin)
     }
 
     /// Runs `xcode run --json ...` and returns the one JSON object it printed.
@@ -69,6 +59,19 @@ impl Scratch {
         );
         parse_report(&output.stdout)
     }
+}
+
+/// Runs `command` with `stdin` piped in and its output captured.
+fn output_of(command: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn xcode");
+    // A guest that never reads its stdin closes the pipe early: ignore that write error.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    child.wait_with_output().expect("xcode finishes")
 }
 
 /// Exactly one JSON object and a newline, with every documented field and nothing else (the
