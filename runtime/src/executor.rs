@@ -1,7 +1,7 @@
 //! Drives a run's future on the calling thread until it finishes or its deadline passes.
 //!
 //! The guest runs on a wasmtime fiber. While it computes, its own metering (`meter.rs`) stops
-//! it at the deadline. While it waits in a WASI call (stdin, `poll_oneoff`), the fiber is
+//! it at the deadline. While it waits in a WASI call (stdin, a pipe, `poll_oneoff`), the fiber is
 //! suspended and this executor's timer fires at the same deadline: the future is dropped, which
 //! unwinds the fiber, and the guest is gone.
 

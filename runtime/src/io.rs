@@ -1,10 +1,12 @@
-//! The guest's standard streams: stdin from bytes (or the host's stdin), stdout and stderr
-//! captured up to a cap.
+//! The guest's standard streams: stdin from bytes, a pipe (or the host's stdin), stdout and
+//! stderr captured up to a cap, stdout into a pipe.
 //!
 //! Streams are wasmtime-wasi stream objects driven by the run's executor, so a guest waiting
 //! for input suspends instead of blocking a thread and stays under its wall-clock deadline. A
-//! live pipe between two concurrent runs (interactive problems) is one more [`Stdin`] variant
-//! and one more output sink built the same way.
+//! live pipe between two concurrent runs (interactive problems, `pipe.rs`) is one more
+//! [`Stdin`] variant and one more output sink built the same way.
+
+pub(crate) mod pipe;
 
 use std::fmt;
 use std::pin::Pin;
@@ -12,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use pipe::PipeReader;
 use tokio::io::AsyncWrite;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi_io::poll::Pollable;
@@ -27,6 +30,11 @@ pub enum Stdin {
     Bytes(Bytes),
     /// The host process's own stdin, read as the guest asks for it. For the CLI.
     Host,
+    /// What another run, running at the same time, writes to its stdout: see
+    /// [`pipe`](crate::pipe). A read waits (under the run's deadline) until something arrives,
+    /// then returns what has; end of file once the writing run has ended and everything it
+    /// wrote has been read.
+    Pipe(PipeReader),
 }
 
 impl From<Vec<u8>> for Stdin {
@@ -47,6 +55,12 @@ impl From<Bytes> for Stdin {
     }
 }
 
+impl From<PipeReader> for Stdin {
+    fn from(reader: PipeReader) -> Self {
+        Self::Pipe(reader)
+    }
+}
+
 /// Raised inside the guest's write when a stream passes its cap; ends the run.
 #[derive(Debug)]
 pub(crate) struct OutputLimitExceeded;
@@ -59,32 +73,51 @@ impl fmt::Display for OutputLimitExceeded {
 
 impl std::error::Error for OutputLimitExceeded {}
 
-/// A captured output stream: keeps the first `cap` bytes; the first byte beyond ends the run.
+/// A captured output stream: counts what the guest writes against a limit, the first byte
+/// beyond ending the run, and keeps the first bytes of it (all that fits the limit, or fewer
+/// for the transcript of a pipe).
 #[derive(Debug, Clone)]
-pub(crate) struct Capture(Arc<Mutex<Captured>>);
+pub(crate) struct Capture(Arc<Mutex<Record>>);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
+struct Record {
+    bytes: Vec<u8>,
+    truncated: bool,
+    written: usize,
+    limit: usize,
+    keep: usize,
+}
+
+/// What a capture kept, and whether the guest wrote past the limit.
+#[derive(Debug)]
 pub(crate) struct Captured {
     pub(crate) bytes: Vec<u8>,
     pub(crate) truncated: bool,
-    cap: usize,
 }
 
 impl Capture {
-    pub(crate) fn new(cap: usize) -> Self {
-        Self(Arc::new(Mutex::new(Captured {
-            cap,
-            ..Captured::default()
+    /// Keeps everything up to `limit` bytes.
+    pub(crate) fn new(limit: usize) -> Self {
+        Self::keeping(limit, limit)
+    }
+
+    /// Counts up to `limit` bytes, keeps the first `keep`.
+    pub(crate) fn keeping(limit: usize, keep: usize) -> Self {
+        Self(Arc::new(Mutex::new(Record {
+            bytes: Vec::new(),
+            truncated: false,
+            written: 0,
+            limit,
+            keep: keep.min(limit),
         })))
     }
 
-    /// Takes what was captured, leaving the capture empty.
+    /// Takes what was kept, leaving the capture empty.
     pub(crate) fn take(&self) -> Captured {
-        let mut captured = self.lock();
+        let mut record = self.lock();
         Captured {
-            bytes: std::mem::take(&mut captured.bytes),
-            truncated: captured.truncated,
-            cap: captured.cap,
+            bytes: std::mem::take(&mut record.bytes),
+            truncated: record.truncated,
         }
     }
 
@@ -92,7 +125,7 @@ impl Capture {
         self.lock().truncated
     }
 
-    fn lock(&self) -> MutexGuard<'_, Captured> {
+    fn lock(&self) -> MutexGuard<'_, Record> {
         // A poisoned lock only means another thread panicked mid-append; the bytes are still
         // the best record of what the guest wrote.
         self.0
@@ -100,17 +133,24 @@ impl Capture {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Appends what fits; `Err` once anything had to be dropped.
+    /// Bytes the guest may still write.
+    fn room(&self) -> usize {
+        let record = self.lock();
+        record.limit - record.written
+    }
+
+    /// Counts and keeps what fits; `Err` once anything had to be dropped.
     fn append(&self, bytes: &[u8]) -> Result<(), OutputLimitExceeded> {
-        let mut captured = self.lock();
-        let room = captured.cap.saturating_sub(captured.bytes.len());
-        if bytes.len() <= room {
-            captured.bytes.extend_from_slice(bytes);
-            return Ok(());
+        let mut record = self.lock();
+        let counted = bytes.len().min(record.limit - record.written);
+        record.written += counted;
+        let kept = counted.min(record.keep.saturating_sub(record.bytes.len()));
+        record.bytes.extend_from_slice(&bytes[..kept]);
+        if counted < bytes.len() {
+            record.truncated = true;
+            return Err(OutputLimitExceeded);
         }
-        captured.bytes.extend_from_slice(&bytes[..room]);
-        captured.truncated = true;
-        Err(OutputLimitExceeded)
+        Ok(())
     }
 }
 
@@ -198,6 +238,18 @@ mod tests {
         assert!(capture.append(b"h").is_err());
         let captured = capture.take();
         assert_eq!(captured.bytes, b"abcde");
+        assert!(captured.truncated);
+    }
+
+    #[test]
+    fn counts_up_to_the_limit_but_keeps_only_the_transcript() {
+        let capture = Capture::keeping(6, 4);
+        assert!(capture.append(b"abc").is_ok());
+        assert!(capture.append(b"def").is_ok());
+        assert_eq!(capture.room(), 0);
+        assert!(capture.append(b"g").is_err());
+        let captured = capture.take();
+        assert_eq!(captured.bytes, b"abcd");
         assert!(captured.truncated);
     }
 }

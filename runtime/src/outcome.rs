@@ -1,7 +1,7 @@
 //! What a run did.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How a run ended. Every way a guest can end, including by exceeding a limit, is a status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,11 +130,17 @@ pub struct Outcome {
     pub fuel_consumed: u64,
     /// From the start of instantiation to the end of the run.
     pub wall_time: Duration,
+    /// When the guest stopped, taken before its pipes closed: of two runs wired together, the
+    /// one that ended because its peer did always ends later.
+    pub ended_at: Instant,
     /// Largest size the guest's linear memory reached.
     pub peak_memory_bytes: u64,
+    /// What the guest wrote to stdout, up to the limit; with stdout into a pipe, a transcript
+    /// of what went into it: its first 64 KiB at most.
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
-    /// The guest wrote more than the cap; `stdout` holds the first cap bytes.
+    /// The guest wrote more than the cap (the run ended as output exceeded); `stdout` holds
+    /// the first cap bytes. Not set for a pipe's transcript that is only cut at 64 KiB.
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
 }

@@ -13,6 +13,7 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 use crate::clock::{FixedWallClock, SteppingMonotonicClock};
 use crate::config::RuntimeConfig;
 use crate::executor;
+use crate::io::pipe::{self, Attached, PipeWriter};
 use crate::io::{Capture, OutputLimitExceeded, Stdin};
 use crate::limiter::Limiter;
 use crate::meter;
@@ -35,7 +36,8 @@ pub struct Limits {
     pub memory_bytes: u64,
     /// Largest table the guest may have.
     pub table_elements: u64,
-    /// Bytes of stdout kept; one more ends the run as output exceeded.
+    /// Bytes of stdout kept; one more ends the run as output exceeded. Into a pipe, bytes
+    /// written into it (of which the outcome keeps the first 64 KiB).
     pub stdout_bytes: usize,
     /// Same for stderr.
     pub stderr_bytes: usize,
@@ -78,6 +80,10 @@ pub struct RunSpec {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub stdin: Stdin,
+    /// `Some`: the guest's stdout goes into this pipe, for another run to read (see
+    /// [`pipe`](crate::pipe)), and [`Outcome::stdout`] keeps the first 64 KiB of it, as a
+    /// transcript. `None`: it is captured.
+    pub stdout_pipe: Option<PipeWriter>,
     pub preopens: Vec<Preopen>,
     pub limits: Limits,
     /// `Some(seed)`: fixed clocks and randomness from `seed`, so identical module, input and
@@ -102,6 +108,12 @@ impl RunSpec {
 
     pub fn stdin(mut self, stdin: impl Into<Stdin>) -> Self {
         self.stdin = stdin.into();
+        self
+    }
+
+    /// Sends the guest's stdout into `writer`: see [`RunSpec::stdout_pipe`](Self::stdout_pipe).
+    pub fn stdout_pipe(mut self, writer: PipeWriter) -> Self {
+        self.stdout_pipe = Some(writer);
         self
     }
 
@@ -156,9 +168,12 @@ pub(crate) fn execute(
 ) -> Result<Outcome> {
     let limits = spec.limits.clone();
     check_limits(&limits, config)?;
-    let stdout = Capture::new(limits.stdout_bytes);
+    let stdout = match spec.stdout_pipe {
+        Some(_) => Capture::keeping(limits.stdout_bytes, pipe::TRANSCRIPT_BYTES),
+        None => Capture::new(limits.stdout_bytes),
+    };
     let stderr = Capture::new(limits.stderr_bytes);
-    let wasi = wasi_context(spec, &stdout, &stderr)?;
+    let (wasi, pipes) = wasi_context(spec, &stdout, &stderr)?;
     let limiter = Limiter::new(
         usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
         usize::try_from(limits.table_elements).unwrap_or(usize::MAX),
@@ -205,7 +220,10 @@ pub(crate) fn execute(
         }
         Ok(())
     })?;
-    let wall_time = started.elapsed();
+    let ended_at = Instant::now();
+    let wall_time = ended_at.duration_since(started);
+    // The guest is gone: its peers see end of file, or have their writes discarded, from now.
+    drop(pipes);
 
     let (fuel_left, stop) = match &instance {
         Some(instance) => module
@@ -239,6 +257,7 @@ pub(crate) fn execute(
         status,
         fuel_consumed,
         wall_time,
+        ended_at,
         peak_memory_bytes,
         stdout: stdout.bytes,
         stderr: stderr.bytes,
@@ -266,12 +285,17 @@ fn check_limits(limits: &Limits, config: &RuntimeConfig) -> Result<()> {
     Ok(())
 }
 
-fn wasi_context(spec: RunSpec, stdout: &Capture, stderr: &Capture) -> Result<WasiP1Ctx> {
+/// The guest's WASI context, and the pipe ends it was given: dropping them closes them.
+fn wasi_context(
+    spec: RunSpec,
+    stdout: &Capture,
+    stderr: &Capture,
+) -> Result<(WasiP1Ctx, Vec<Attached>)> {
     let mut builder = WasiCtxBuilder::new();
+    let mut pipes = Vec::new();
     builder
         .args(&spec.args)
         .envs(&spec.env)
-        .stdout(stdout.clone())
         .stderr(stderr.clone())
         // Not `allow_blocking_current_thread`: with it, wasmtime-wasi serves a lone sleep in
         // `poll_oneoff` with `std::thread::sleep`, which no deadline can interrupt.
@@ -286,6 +310,21 @@ fn wasi_context(spec: RunSpec, stdout: &Capture, stderr: &Capture) -> Result<Was
         }
         Stdin::Host => {
             builder.inherit_stdin();
+        }
+        Stdin::Pipe(reader) => {
+            let (attached, input) = reader.attach()?;
+            pipes.push(attached);
+            builder.stdin(input);
+        }
+    }
+    match spec.stdout_pipe {
+        Some(writer) => {
+            let (attached, output) = writer.attach(stdout.clone())?;
+            pipes.push(attached);
+            builder.stdout(output);
+        }
+        None => {
+            builder.stdout(stdout.clone());
         }
     }
     for preopen in &spec.preopens {
@@ -308,7 +347,7 @@ fn wasi_context(spec: RunSpec, stdout: &Capture, stderr: &Capture) -> Result<Was
             .insecure_random(StdRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15))
             .insecure_random_seed(u128::from(seed));
     }
-    Ok(builder.build_p1())
+    Ok((builder.build_p1(), pipes))
 }
 
 /// Where a run that did not return normally stopped.

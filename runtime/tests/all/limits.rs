@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use xcode_runtime::{Limits, RunSpec, Runtime, RuntimeConfig, Status, TrapKind};
 
-use crate::{assert_exited, guest, guest_with_memory, run, shared, stdout};
+use crate::{assert_exited, guest, guest_with_memory, run, shared, stdout, writer};
 
 /// `_start` that spins `$n` times and exits 0.
 fn counting_loop(n: u64) -> String {
@@ -416,27 +416,6 @@ fn a_smaller_stack_limit_is_enforced() -> xcode_runtime::Result<()> {
         outcome.status
     );
     Ok(())
-}
-
-/// `_start` that writes `total` bytes of 'x' to `fd`, `chunk` bytes per call.
-fn writer(fd: u32, total: u32, chunk: u32) -> String {
-    guest_with_memory(
-        "2",
-        &format!(
-            r#"(func (export "_start") (local $left i32) (local $n i32)
-                 (memory.fill (i32.const 65536) (i32.const 120) (i32.const 65536))
-                 (local.set $left (i32.const {total}))
-                 (block $done
-                   (loop $more
-                     (br_if $done (i32.eqz (local.get $left)))
-                     (local.set $n (select (i32.const {chunk}) (local.get $left)
-                                           (i32.lt_u (i32.const {chunk}) (local.get $left))))
-                     (if (call $write (i32.const {fd}) (i32.const 65536) (local.get $n))
-                       (then (call $exit (i32.const 5))))
-                     (local.set $left (i32.sub (local.get $left) (local.get $n)))
-                     (br $more))))"#
-        ),
-    )
 }
 
 #[test]

@@ -3,6 +3,7 @@
 mod cache;
 mod determinism;
 mod limits;
+mod pipes;
 mod sandbox;
 mod stress;
 mod traps;
@@ -59,6 +60,27 @@ fn guest(body: &str) -> String {
     guest_with_memory("1", body)
 }
 
+/// `_start` that writes `total` bytes of 'x' to `fd`, `chunk` bytes per call.
+fn writer(fd: u32, total: u32, chunk: u32) -> String {
+    guest_with_memory(
+        "2",
+        &format!(
+            r#"(func (export "_start") (local $left i32) (local $n i32)
+                 (memory.fill (i32.const 65536) (i32.const 120) (i32.const 65536))
+                 (local.set $left (i32.const {total}))
+                 (block $done
+                   (loop $more
+                     (br_if $done (i32.eqz (local.get $left)))
+                     (local.set $n (select (i32.const {chunk}) (local.get $left)
+                                           (i32.lt_u (i32.const {chunk}) (local.get $left))))
+                     (if (call $write (i32.const {fd}) (i32.const 65536) (local.get $n))
+                       (then (call $exit (i32.const 5))))
+                     (local.set $left (i32.sub (local.get $left) (local.get $n)))
+                     (br $more))))"#
+        ),
+    )
+}
+
 /// Loads `wat` into the shared runtime and runs it once.
 fn run(wat: &str, spec: RunSpec) -> Outcome {
     let module = runtime()
@@ -97,3 +119,17 @@ fn resident_bytes() -> u64 {
 const HELLO: &str = r#"
   (data (i32.const 64) "hello\n")
   (func (export "_start") (drop (call $write (i32.const 1) (i32.const 64) (i32.const 6))))"#;
+
+/// `_start` that copies stdin to stdout, up to 1000 bytes a read, until a read returns 0 bytes
+/// (end of file), then returns.
+const CAT: &str = r#"
+  (func (export "_start")
+    (loop $more
+      (i32.store (i32.const 16) (i32.const 256))
+      (i32.store (i32.const 20) (i32.const 1000))
+      (if (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24))
+        (then (unreachable)))
+      (if (i32.load (i32.const 24))
+        (then
+          (drop (call $write (i32.const 1) (i32.const 256) (i32.load (i32.const 24))))
+          (br $more)))))"#;

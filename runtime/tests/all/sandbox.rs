@@ -5,7 +5,7 @@ use std::path::Path;
 
 use xcode_runtime::{DirAccess, Error, RunSpec, Runtime, RuntimeConfig, Status};
 
-use crate::{assert_exited, guest, run, runtime, shared, stdout};
+use crate::{CAT, assert_exited, guest, run, runtime, shared, stdout};
 
 /// `_start` that exits with the number of environment variables it sees.
 const ENV_COUNT: &str = r#"
@@ -51,19 +51,7 @@ fn arguments_are_exactly_as_given() {
 #[test]
 fn stdin_bytes_are_read_then_end_of_file() {
     let _guard = shared();
-    // Echo stdin to stdout until a read returns 0 bytes.
-    let cat = guest(
-        r#"(func (export "_start")
-             (loop $more
-               (i32.store (i32.const 16) (i32.const 256))
-               (i32.store (i32.const 20) (i32.const 1000))
-               (if (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24))
-                 (then (unreachable)))
-               (if (i32.load (i32.const 24))
-                 (then
-                   (drop (call $write (i32.const 1) (i32.const 256) (i32.load (i32.const 24))))
-                   (br $more)))))"#,
-    );
+    let cat = guest(CAT);
     let input: Vec<u8> = (0..10_000u32).flat_map(|i| i.to_le_bytes()).collect();
     let outcome = run(&cat, RunSpec::new().stdin(input.clone()));
     assert_exited(&outcome, 0);
