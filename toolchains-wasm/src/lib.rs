@@ -7,7 +7,7 @@
 //! - [`Toolchains::install`]: fetches artifacts with the registries' own clients, verifies
 //!   them, runs each language's build script, precompiles the modules into the runtime's cache.
 //! - [`Toolchains::prepare`]: compiles a submission (jailed, cached by source hash) and says
-//!   how to run it.
+//!   how to run it; [`Toolchains::prepare_files`] with more files beside it (headers, modules).
 //!
 //! It depends on the runtime (to precompile modules) and on nothing else in Xcode. Formats and
 //! directory layout: `docs/toolchains.md`.
@@ -22,7 +22,7 @@ mod snapshot;
 pub use install::{InstallOptions, Progress};
 pub use jail::{Jail, JailLimits, JailOutcome, JailStatus};
 pub use manifest::{Artifact, CompileStep, Language, Manifest, Registry, RunStep, SnapshotStep};
-pub use prepare::{Compiled, Prepared, Program};
+pub use prepare::{Compiled, MAX_SOURCE_BYTES, Prepared, Program};
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +45,9 @@ pub enum Error {
     UnknownLanguage(String),
     #[error("cannot tell the language of {0}: pass --lang")]
     UnknownExtension(String),
+    /// A file given beside a submission's source has a name it cannot have.
+    #[error("bad file name {name:?}: {reason}")]
+    FileName { name: String, reason: &'static str },
     #[error("{language} is not installed: run `xcode toolchains install {language}`")]
     NotInstalled { language: String },
     #[error("{registry} could not fetch {package} {version}: {message}")]

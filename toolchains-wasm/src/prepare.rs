@@ -8,7 +8,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::jail::{Jail, JailLimits, JailStatus};
-use crate::{Error, InstallState, Result, Toolchains, io_error};
+use crate::{Error, InstallState, Language, Result, Toolchains, io_error};
 
 /// Larger sources are refused before any compiler sees them.
 pub const MAX_SOURCE_BYTES: usize = 4 << 20;
@@ -51,7 +51,23 @@ impl Toolchains {
     /// it. A compile failure or a compiler over its limits is [`Prepared::CompileError`];
     /// `Err` is for the host (a missing toolchain, a full disk).
     pub fn prepare(&self, id: &str, source: &[u8], limits: &JailLimits) -> Result<Prepared> {
+        self.prepare_files(id, source, &[], limits)
+    }
+
+    /// Like [`prepare`](Self::prepare), with more files beside the main source (headers,
+    /// modules). `files` maps a plain relative file name (no `/`, no `..`, not the language's
+    /// source name) to its bytes. They are in the compiler's working directory, part of the
+    /// cache key, and kept beside the source (interpreters see them in `/src`). A bad name is
+    /// [`Error::FileName`]; [`MAX_SOURCE_BYTES`] bounds all the files together.
+    pub fn prepare_files(
+        &self,
+        id: &str,
+        source: &[u8],
+        files: &[(String, Vec<u8>)],
+        limits: &JailLimits,
+    ) -> Result<Prepared> {
         let language = self.language(id)?;
+        check_file_names(language, files)?;
         for needed in self.manifest.closure(id) {
             if self.state(needed) != InstallState::Installed {
                 return Err(Error::NotInstalled {
@@ -59,24 +75,22 @@ impl Toolchains {
                 });
             }
         }
-        if source.len() > MAX_SOURCE_BYTES {
+        let total = files.iter().fold(source.len(), |total, (_, bytes)| {
+            total.saturating_add(bytes.len())
+        });
+        if total > MAX_SOURCE_BYTES {
+            let what = if files.is_empty() {
+                "the source is"
+            } else {
+                "the source and its files are"
+            };
             return Ok(Prepared::CompileError(Compiled {
-                output: format!(
-                    "the source is {} bytes; the limit is {MAX_SOURCE_BYTES}",
-                    source.len()
-                ),
+                output: format!("{what} {total} bytes; the limit is {MAX_SOURCE_BYTES}"),
                 elapsed: Duration::ZERO,
                 cached: false,
             }));
         }
-        let fingerprint = self.manifest.fingerprint(id);
-        let key = hex::encode(
-            &Sha256::new()
-                .chain_update(id)
-                .chain_update(&fingerprint)
-                .chain_update(source)
-                .finalize()[..20],
-        );
+        let key = cache_key(id, &self.manifest.fingerprint(id), source, files);
         let parent = self.home.join("compiled").join(id);
         let dir = parent.join(&key);
         let program = || {
@@ -116,7 +130,7 @@ impl Toolchains {
             .tempdir_in(&parent)
             .map_err(io_error(format!("create a box in {}", parent.display())))?
             .keep();
-        let result = self.fill(id, source, limits, &scratch);
+        let result = self.fill(id, source, files, limits, &scratch);
         let compiled = match result {
             Ok(compiled) => compiled,
             Err(err) => {
@@ -152,19 +166,23 @@ impl Toolchains {
         }
     }
 
-    /// Writes the source into `scratch` and compiles it there: `Ok(Err(_))` is a compile
-    /// error.
+    /// Writes the source and its files into `scratch` and compiles it there: `Ok(Err(_))` is
+    /// a compile error.
     fn fill(
         &self,
         id: &str,
         source: &[u8],
+        files: &[(String, Vec<u8>)],
         limits: &JailLimits,
         scratch: &Path,
     ) -> Result<Result<Option<Compiled>, Compiled>> {
         let language = self.language(id)?;
-        let source_path = scratch.join(&language.source);
-        std::fs::write(&source_path, source)
-            .map_err(io_error(format!("write {}", source_path.display())))?;
+        let main = (&language.source, source);
+        let others = files.iter().map(|(name, bytes)| (name, bytes.as_slice()));
+        for (name, bytes) in std::iter::once(main).chain(others) {
+            let path = scratch.join(name);
+            std::fs::write(&path, bytes).map_err(io_error(format!("write {}", path.display())))?;
+        }
         let Some(step) = &language.compile else {
             return Ok(Ok(None));
         };
@@ -224,14 +242,16 @@ impl Toolchains {
             output.push_str(&format!("\nthe compiler produced no {}", step.output));
             return Ok(Err(compiled(output)));
         }
-        // Keep only what runs: the source and the compiler's output (and its messages).
+        // Keep only what runs: the sources and the compiler's output (and its messages).
         for entry in std::fs::read_dir(scratch)
             .map_err(io_error("list the build dir"))?
             .flatten()
         {
             let name = entry.file_name();
             let kind = entry.file_type().ok();
-            let wanted = name == language.source.as_str() || name == step.output.as_str();
+            let wanted = name == language.source.as_str()
+                || name == step.output.as_str()
+                || files.iter().any(|(file, _)| name == file.as_str());
             // Only regular files are kept: a link, FIFO or socket the compiler made, even under
             // a kept name, goes too (opening a FIFO would block the host; `pin_times` and the
             // guest's /src must only ever see the box's own files).
@@ -248,6 +268,67 @@ impl Toolchains {
             .map_err(io_error("save compiler messages"))?;
         Ok(Ok(Some(compiled(output))))
     }
+}
+
+/// The compiled-submission cache's key: every part length-prefixed, so no two different
+/// (source, files) give the same bytes to hash. Files are hashed in name order: the order a
+/// caller lists them in does not matter.
+fn cache_key(id: &str, fingerprint: &str, source: &[u8], files: &[(String, Vec<u8>)]) -> String {
+    let mut hasher = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(id.as_bytes());
+    part(fingerprint.as_bytes());
+    part(source);
+    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, bytes) in sorted {
+        part(name.as_bytes());
+        part(bytes);
+    }
+    hex::encode(&hasher.finalize()[..20])
+}
+
+/// Extra files are plain names in the box: never a path out of it, never a name the box
+/// already uses (the source, the compiler's output, a warm cache, our markers), never twice.
+fn check_file_names(language: &Language, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, _) in files {
+        let reason = if name.is_empty() {
+            Some("empty")
+        } else if name.len() > 255 {
+            Some("longer than 255 bytes")
+        } else if name.contains(['/', '\\']) {
+            Some("not a plain file name (a slash or backslash)")
+        } else if name.contains('\0') {
+            Some("contains a NUL byte")
+        } else if name.starts_with('.') {
+            Some("starts with a dot")
+        } else if *name == language.source {
+            Some("the name of the main source")
+        } else if language
+            .compile
+            .as_ref()
+            .is_some_and(|step| *name == step.output)
+        {
+            Some("the name of the compiler's output")
+        } else if language.writable.iter().any(|dir| dir == name) {
+            Some("the name of the compiler's cache")
+        } else if !seen.insert(name.as_str()) {
+            Some("given twice")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::FileName {
+                name: name.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Guests see file times (`fstat`, `os.stat`, Ruby's `File.mtime`): the same program must see
@@ -311,4 +392,65 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Manifest;
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        list.iter()
+            .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn cache_keys_cannot_be_confused() {
+        let key = |source: &str, list: &[(&str, &str)]| {
+            cache_key("cpp", "fingerprint", source.as_bytes(), &files(list))
+        };
+        assert_eq!(
+            key("s", &[("a.h", "1"), ("b.h", "2")]),
+            key("s", &[("b.h", "2"), ("a.h", "1")])
+        );
+        assert_ne!(key("s", &[("a.h", "12")]), key("s", &[("a.h1", "2")]));
+        assert_ne!(key("s", &[("a.h", "")]), key("sa.h", &[]));
+        assert_ne!(key("s", &[]), key("s", &[("a.h", "")]));
+        assert_ne!(
+            cache_key("c", "fingerprint", b"s", &[]),
+            cache_key("cpp", "fingerprint", b"s", &[])
+        );
+    }
+
+    #[test]
+    fn file_names_are_plain_and_free() {
+        let manifest = Manifest::builtin().expect("the builtin manifest");
+        let check = |lang: &str, list: &[(&str, &str)]| {
+            check_file_names(&manifest.languages[lang], &files(list))
+        };
+        assert!(check("cpp", &[("validate.h", ""), ("testlib.h", "")]).is_ok());
+        assert!(check("python3", &[("helper.py", ""), ("main.wasm", "")]).is_ok());
+        let long = "x".repeat(256);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../a",
+            "a/b",
+            "/a",
+            "a\\b",
+            "a\0",
+            ".ready",
+            &long,
+            "main.cpp",
+            "main.wasm",
+        ] {
+            let err = check("cpp", &[(bad, "")]).expect_err(bad);
+            assert!(matches!(err, Error::FileName { .. }), "{bad:?}: {err}");
+        }
+        assert!(check("go", &[("gocache", "")]).is_err());
+        assert!(check("python3", &[("main.py", "")]).is_err());
+        assert!(check("cpp", &[("a.h", "1"), ("a.h", "2")]).is_err());
+    }
 }

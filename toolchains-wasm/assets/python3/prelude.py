@@ -9,6 +9,12 @@ import runpy, pkgutil, importlib.util, importlib.machinery, weakref
 import traceback, linecache, tokenize, textwrap, contextlib, pathlib, warnings, codeop
 import math, cmath, collections, heapq, bisect, itertools, functools, operator, string, typing
 import random, dataclasses, decimal, fractions, array, copy, statistics, datetime, struct
+# Modules given beside the program import as they do for `python3 /src/main.py`: /src first
+# on sys.path. No finder is cached for it here (the snapshot's /src is empty): each run lists
+# its own /src on its first import that the snapshot does not hold.
+import sys
+sys.path.insert(0, "/src")
+sys.path_importer_cache.pop("/src", None)
 import gc
 gc.collect()
 gc.freeze()

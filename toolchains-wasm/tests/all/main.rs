@@ -2,18 +2,21 @@
 //! first), compiled in the jail, run in the sandbox. Per language: hello, the sum of 200,000
 //! integers, big integers, a runtime error with the language's own message, an infinite loop,
 //! a memory bomb, deep recursion, identical fuel on reruns; and per compiled language,
-//! compiles that try to read host files.
+//! compiles that try to read host files. Programs of several files, and testlib checkers and
+//! interactors.
 
+mod files;
 mod install;
 mod jail;
 mod programs;
+mod testlib;
 
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use xcode_runtime::{DirAccess, Limits, Outcome, RunSpec, Runtime, RuntimeConfig, Status};
-use xcode_toolchains::{Compiled, InstallOptions, JailLimits, Prepared, Toolchains};
+use xcode_toolchains::{Compiled, InstallOptions, JailLimits, Prepared, Program, Toolchains};
 
 struct Harness {
     toolchains: Toolchains,
@@ -82,22 +85,45 @@ fn run(lang: &str, source: &str, stdin: &str) -> Outcome {
 }
 
 fn run_with(lang: &str, source: &str, stdin: &str, limits: Limits) -> Outcome {
-    let program = match prepare(lang, source) {
+    let program = ready(lang, prepare(lang, source));
+    let mut spec = RunSpec::new()
+        .args(program.args.clone())
+        .stdin(stdin.as_bytes().to_vec());
+    spec.limits = limits;
+    launch(lang, program, spec)
+}
+
+/// A program (with files beside its source) that must compile.
+fn prepare_files(lang: &str, source: &str, files: &[(&str, &str)]) -> Prepared {
+    let files: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+        .collect();
+    ensure(lang)
+        .toolchains
+        .prepare_files(lang, source.as_bytes(), &files, &JailLimits::default())
+        .unwrap_or_else(|err| panic!("{lang}: {err}"))
+}
+
+#[track_caller]
+fn ready(lang: &str, prepared: Prepared) -> Program {
+    match prepared {
         Prepared::Ready { program, .. } => program,
         Prepared::CompileError(compiled) => {
             panic!("{lang}: compile error:\n{}", compiled.output)
         }
-    };
+    }
+}
+
+/// Runs `program` as `spec` says (args, stdin, limits, preopens), with the program's own env
+/// and `/src`, deterministically.
+fn launch(lang: &str, program: Program, mut spec: RunSpec) -> Outcome {
     let harness = harness();
     let module = harness
         .runtime
         .load_file(&program.module)
         .unwrap_or_else(|err| panic!("{lang}: {err}"));
-    let mut spec = RunSpec::new()
-        .args(program.args)
-        .stdin(stdin.as_bytes().to_vec());
     spec.env = program.env;
-    spec.limits = limits;
     spec.deterministic = Some(7);
     if let Some(dir) = program.src_dir {
         spec = spec.preopen(dir, "/src", DirAccess::ReadOnly);
