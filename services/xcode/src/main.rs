@@ -1,7 +1,9 @@
 //! `xcode`: the command line of the Xcode judge. It runs a module or a program in any
-//! supported language in the sandbox (`xcode run`) and installs the languages
-//! (`xcode toolchains`); later it also serves the whole platform.
+//! supported language in the sandbox (`xcode run`), judges submissions against problem
+//! packages (`xcode judge`, `xcode problem`), and installs the languages (`xcode toolchains`);
+//! later it also serves the whole platform.
 
+mod judge;
 mod run;
 mod toolchains;
 
@@ -21,6 +23,10 @@ enum Command {
     /// Run a WebAssembly module (.wasm/.wat) or a program in a supported language in the
     /// sandbox under limits.
     Run(run::RunArgs),
+    /// Judge a submission against a problem package: per-test verdicts, time, memory, score.
+    Judge(judge::JudgeArgs),
+    /// Verify a problem package's example submissions, or import a package.
+    Problem(judge::ProblemArgs),
     /// Install and list languages.
     Toolchains(toolchains::ToolchainsArgs),
 }
@@ -28,6 +34,8 @@ enum Command {
 /// Usage and host errors: the run did not happen. (A run that happened exits 0, whatever the
 /// guest did.)
 const FAILURE: u8 = 2;
+/// `xcode problem verify`: a submission did not get what its directory says.
+const MISMATCH: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -40,11 +48,14 @@ fn main() -> ExitCode {
         Err(err) => return fail(&one_line(&err.to_string())),
     };
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
-        Command::Toolchains(args) => toolchains::run(args),
+        Command::Run(args) => run::run(args).map(|()| true),
+        Command::Judge(args) => judge::judge(args).map(|()| true),
+        Command::Problem(args) => judge::problem(args),
+        Command::Toolchains(args) => toolchains::run(args).map(|()| true),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(MISMATCH),
         Err(err) => fail(&format!("{err:#}")),
     }
 }

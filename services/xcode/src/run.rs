@@ -159,6 +159,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         preopens,
         limits,
         deterministic: args.deterministic.then_some(0),
+        ..RunSpec::default()
     };
     let outcome = runtime.run(&module, spec)?;
     if args.json {

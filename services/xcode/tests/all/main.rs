@@ -2,6 +2,7 @@
 //!
 //! Guests are WAT files written to a temporary directory; every test runs the real binary.
 
+mod judge;
 mod languages;
 mod run;
 

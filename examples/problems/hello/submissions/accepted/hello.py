@@ -1,0 +1,3 @@
+#!/usr/bin/env python3
+name = input().strip()
+print(f"Hello, {name}!")

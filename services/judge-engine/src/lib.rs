@@ -1,0 +1,18 @@
+//! `xcode-judge-engine`: turns a problem package and a submission into verdicts.
+
+mod aggregate;
+pub mod calibration;
+mod check;
+pub mod default_validator;
+mod engine;
+mod interactive;
+pub mod package;
+pub mod problem;
+pub mod verdict;
+pub mod verify;
+
+pub use calibration::Calibration;
+pub use engine::{
+    DEFAULT_TIME_LIMIT_MS, Engine, EngineConfig, Error, JudgeOptions, Result, Submission,
+};
+pub use verdict::{Event, GroupResult, Report, TestResult, Verdict};

@@ -1,0 +1,383 @@
+//! Judging end to end: every verdict, validators that fail, stopping at the first failure,
+//! events, and the same results on every rerun under load. Needs the toolchains installed
+//! (`xcode toolchains install`), as CI does.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use tempfile::TempDir;
+use xcode_judge_engine::problem::Problem;
+use xcode_judge_engine::{
+    Engine, EngineConfig, Event, JudgeOptions, Report, Submission, Verdict, package,
+};
+use xcode_toolchains::Toolchains;
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let home = Toolchains::default_home().expect("a home for toolchains");
+        let modules = std::env::var_os("XCODE_CACHE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join("modules"));
+        let toolchains = Toolchains::new(&home, &modules).expect("the builtin manifest");
+        Engine::new(
+            toolchains,
+            EngineConfig {
+                workers: 2,
+                module_cache: Some(modules),
+                ..EngineConfig::default()
+            },
+        )
+        .expect("an engine")
+    })
+}
+
+/// A package from (path, contents) pairs.
+fn package_dir(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("xcode-judging.")
+        .tempdir()
+        .expect("a temp dir");
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("dirs");
+        std::fs::write(path, contents).expect("write");
+    }
+    dir
+}
+
+const APLUSB_YAML: &str = "problem_format_version: 2023-07-draft\nname: A plus B\nuuid: 1d4c5a52-7f3e-4c8e-9a59-0d7b8a2f6c11\nlimits:\n  time_limit: 0.2\n  memory: 64\n  output: 1\n";
+
+/// "A plus B" with three secret tests and whatever else `extra` adds.
+fn aplusb(extra: &[(&str, &str)]) -> TempDir {
+    let mut files = vec![
+        ("problem.yaml", APLUSB_YAML),
+        ("statement/problem.en.md", "Print a + b.\n"),
+        ("data/sample/1.in", "1 2\n"),
+        ("data/sample/1.ans", "3\n"),
+        ("data/secret/1.in", "2 2\n"),
+        ("data/secret/1.ans", "4\n"),
+        ("data/secret/2.in", "-5 5\n"),
+        ("data/secret/2.ans", "0\n"),
+        ("data/secret/3.in", "1000000 2000000\n"),
+        ("data/secret/3.ans", "3000000\n"),
+    ];
+    files.extend_from_slice(extra);
+    package_dir(&files)
+}
+
+fn load(dir: &Path) -> Problem {
+    package::load(dir).unwrap_or_else(|err| panic!("{err}"))
+}
+
+/// One judging at a time in this binary: the load test must not slow the others down past their
+/// wall-clock safety nets, and their results are compared across runs.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn judge_with(problem: &Problem, language: &str, source: &str, options: &JudgeOptions) -> Report {
+    let submission = Submission {
+        language: language.into(),
+        source: source.as_bytes().to_vec(),
+        files: Vec::new(),
+    };
+    engine()
+        .judge(problem, &submission, options, &|_| {})
+        .unwrap_or_else(|err| panic!("judging failed: {err}"))
+}
+
+fn judge(problem: &Problem, language: &str, source: &str) -> Report {
+    judge_with(problem, language, source, &JudgeOptions::default())
+}
+
+const AC_C: &str = "#include <stdio.h>\nint main(void) { long a, b; scanf(\"%ld %ld\", &a, &b); printf(\"%ld\\n\", a + b); return 0; }\n";
+
+#[test]
+fn accepted_with_deterministic_times() {
+    let _serial = serial();
+    let dir = aplusb(&[]);
+    let problem = load(dir.path());
+    let report = judge(&problem, "c", AC_C);
+    assert_eq!(report.verdict, Verdict::Accepted, "{report:#?}");
+    assert_eq!(report.tests.len(), 4);
+    assert_eq!(report.tests[0].name, "sample/1");
+    assert_eq!(report.tests[3].name, "secret/3");
+    assert!(
+        report
+            .tests
+            .iter()
+            .all(|t| t.fuel > 0 && t.memory_bytes > 0)
+    );
+    assert_eq!(report.time_limit_ms, 200);
+    assert_eq!(report.groups[0].name, "");
+}
+
+#[test]
+fn every_submission_verdict() {
+    let _serial = serial();
+    let dir = aplusb(&[]);
+    let problem = load(dir.path());
+    let cases: &[(&str, &str, &str, Verdict)] = &[
+        (
+            "wrong answer",
+            "c",
+            "#include <stdio.h>\nint main(void) { long a, b; scanf(\"%ld %ld\", &a, &b); printf(\"%ld\\n\", a + b + (a == 2)); return 0; }\n",
+            Verdict::WrongAnswer,
+        ),
+        (
+            "time limit",
+            "c",
+            "int main(void) { for (;;) {} }\n",
+            Verdict::TimeLimitExceeded,
+        ),
+        (
+            "memory limit",
+            "c",
+            "#include <stdlib.h>\n#include <string.h>\nvoid *volatile keep;\nint main(void) { for (;;) { char *p = malloc(1 << 20); if (!p) return 3; memset(p, 1, 1 << 20); *(void **)p = keep; keep = p; } }\n",
+            Verdict::MemoryLimitExceeded,
+        ),
+        (
+            "output limit",
+            "c",
+            "#include <stdio.h>\nint main(void) { for (;;) puts(\"spam spam spam spam spam\"); }\n",
+            Verdict::OutputLimitExceeded,
+        ),
+        (
+            "runtime error (exit code)",
+            "c",
+            "int main(void) { return 3; }\n",
+            Verdict::RuntimeError,
+        ),
+        (
+            "runtime error (trap)",
+            "c",
+            "#include <stdio.h>\nint main(void) { volatile int n = 7, z = 0; printf(\"%d\\n\", n / z); }\n",
+            Verdict::RuntimeError,
+        ),
+        (
+            "runtime error (python exception)",
+            "python3",
+            "raise ValueError('no')\n",
+            Verdict::RuntimeError,
+        ),
+        (
+            "compile error",
+            "c",
+            "int main(void) { return }\n",
+            Verdict::CompileError,
+        ),
+    ];
+    for (what, language, source, expected) in cases {
+        let report = judge(&problem, language, source);
+        assert_eq!(report.verdict, *expected, "{what}: {report:#?}");
+        if *expected == Verdict::CompileError {
+            assert!(
+                report.compile_output.contains("error"),
+                "{what}: {report:#?}"
+            );
+            assert!(report.tests.is_empty());
+        } else {
+            // Stopped at the first failure: the last test reported is the failing one.
+            let last = report.tests.last().expect("a test ran");
+            assert_eq!(last.verdict, *expected, "{what}");
+            assert!(
+                report.tests[..report.tests.len() - 1]
+                    .iter()
+                    .all(|t| t.verdict == Verdict::Accepted)
+            );
+        }
+    }
+    let python = judge(&problem, "python3", "raise ValueError('no')\n");
+    assert!(
+        python.tests[0].message.contains("ValueError"),
+        "{python:#?}"
+    );
+}
+
+#[test]
+fn time_limit_is_fuel_and_reports_the_limit() {
+    let _serial = serial();
+    let dir = aplusb(&[]);
+    let problem = load(dir.path());
+    let options = JudgeOptions {
+        run_all: false,
+        time_limit_ms: Some(50),
+    };
+    let report = judge_with(&problem, "c", "int main(void) { for (;;) {} }\n", &options);
+    let test = &report.tests[0];
+    assert_eq!(test.verdict, Verdict::TimeLimitExceeded, "{report:#?}");
+    assert_eq!(test.time_ms, 50);
+    assert_eq!(test.fuel, engine().calibration().fuel_for(Some("c"), 50));
+    assert_eq!(report.time_limit_ms, 50);
+}
+
+#[test]
+fn run_all_judges_every_test() {
+    let _serial = serial();
+    let dir = aplusb(&[]);
+    let problem = load(dir.path());
+    let wrong = "int main(void) { return 0; }\n";
+    let first = judge(&problem, "c", wrong);
+    assert_eq!(first.tests.len(), 1);
+    let all = judge_with(
+        &problem,
+        "c",
+        wrong,
+        &JudgeOptions {
+            run_all: true,
+            time_limit_ms: None,
+        },
+    );
+    assert_eq!(all.tests.len(), 4);
+    assert!(all.tests.iter().all(|t| t.verdict == Verdict::WrongAnswer));
+    assert_eq!(all.verdict, Verdict::WrongAnswer);
+}
+
+#[test]
+fn events_arrive_in_order() {
+    let _serial = serial();
+    let dir = aplusb(&[]);
+    let problem = load(dir.path());
+    let events = Mutex::new(Vec::new());
+    let submission = Submission {
+        language: "c".into(),
+        source: AC_C.as_bytes().to_vec(),
+        files: Vec::new(),
+    };
+    let report = engine()
+        .judge(&problem, &submission, &JudgeOptions::default(), &|event| {
+            events.lock().expect("lock").push(event);
+        })
+        .expect("judged");
+    let events = events.into_inner().expect("lock");
+    assert!(matches!(events[0], Event::Queued));
+    assert!(matches!(events[1], Event::Compiling));
+    assert!(matches!(events[2], Event::Compiled { ok: true, .. }));
+    let tests: Vec<usize> = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Test(test) => Some(test.index),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tests, vec![0, 1, 2, 3]);
+    assert_eq!(events.last(), Some(&Event::Finished(report)));
+}
+
+/// A Kattis validator that compares the first token and says why.
+const KATTIS_VALIDATOR: &str = r#"#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+    FILE *ans = fopen(argv[2], "r");
+    if (!ans) return 1;
+    long want, got;
+    if (fscanf(ans, "%ld", &want) != 1) return 1;
+    char path[512];
+    snprintf(path, sizeof path, "%sjudgemessage.txt", argv[3]);
+    FILE *msg = fopen(path, "w");
+    if (scanf("%ld", &got) != 1) { fprintf(msg, "no number"); return 43; }
+    if (got != want) { fprintf(msg, "expected %ld, got %ld", want, got); return 43; }
+    return 42;
+}
+"#;
+
+#[test]
+fn kattis_validators_judge_and_explain() {
+    let _serial = serial();
+    let dir = aplusb(&[("output_validator/check.c", KATTIS_VALIDATOR)]);
+    let problem = load(dir.path());
+    assert_eq!(judge(&problem, "c", AC_C).verdict, Verdict::Accepted);
+    let wrong = judge(&problem, "python3", "print(7)\n");
+    assert_eq!(wrong.verdict, Verdict::WrongAnswer);
+    assert_eq!(wrong.tests[0].message, "expected 3, got 7");
+}
+
+#[test]
+fn broken_validators_are_internal_errors() {
+    let _serial = serial();
+    let cases: &[(&str, &str)] = &[
+        ("exits 0", "int main(void) { return 0; }\n"),
+        (
+            "crashes",
+            "int main(void) { volatile int *p = (int *)0xfffffff0; return *p; }\n",
+        ),
+        ("loops", "int main(void) { for (;;) {} }\n"),
+        ("does not compile", "int main(void) { return }\n"),
+    ];
+    for (what, source) in cases {
+        let mut yaml = APLUSB_YAML.to_owned();
+        yaml.push_str("  validation_time: 1\n");
+        let dir = aplusb(&[("output_validator/check.c", source)]);
+        std::fs::write(dir.path().join("problem.yaml"), yaml).expect("write");
+        let problem = load(dir.path());
+        let report = judge(&problem, "c", AC_C);
+        assert_eq!(
+            report.verdict,
+            Verdict::InternalError,
+            "{what}: {report:#?}"
+        );
+        assert!(!report.message.is_empty(), "{what}");
+    }
+}
+
+#[test]
+fn the_same_submission_gets_the_same_results_under_load() {
+    let _serial = serial();
+    // Ten tests of growing size.
+    let mut files: Vec<(String, String)> = Vec::new();
+    for i in 1..=10u64 {
+        let n = i * 20_000;
+        let numbers: Vec<String> = (0..n)
+            .map(|k| ((k * 7919 + i) % 100_003).to_string())
+            .collect();
+        let sum: u64 = (0..n).map(|k| (k * 7919 + i) % 100_003).sum();
+        files.push((
+            format!("data/secret/{i:02}.in"),
+            format!("{n}\n{}\n", numbers.join(" ")),
+        ));
+        files.push((format!("data/secret/{i:02}.ans"), format!("{sum}\n")));
+    }
+    let mut all: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    all.push((
+        "problem.yaml",
+        "problem_format_version: 2023-07-draft\nname: Sum\nuuid: 0b0f4f0e-22a4-4d5e-8c1f-5f3c0f2d9a10\nlimits:\n  time_limit: 2\n",
+    ));
+    all.push(("statement/problem.en.md", "Sum them.\n"));
+    let dir = package_dir(&all);
+    let problem = load(dir.path());
+    let source =
+        "import sys\ndata = sys.stdin.buffer.read().split()\nprint(sum(map(int, data[1:])))\n";
+
+    // Another process saturating both cores.
+    let mut hogs: Vec<std::process::Child> = (0..2)
+        .map(|_| {
+            std::process::Command::new("sh")
+                .args(["-c", "while :; do :; done"])
+                .spawn()
+                .expect("a busy process")
+        })
+        .collect();
+    let runs: Vec<Report> = (0..5).map(|_| judge(&problem, "python3", source)).collect();
+    for hog in &mut hogs {
+        let _ = hog.kill();
+        let _ = hog.wait();
+    }
+    let summary = |report: &Report| -> Vec<(String, Verdict, u64, u64, u64)> {
+        report
+            .tests
+            .iter()
+            .map(|t| (t.name.clone(), t.verdict, t.time_ms, t.fuel, t.memory_bytes))
+            .collect()
+    };
+    assert_eq!(runs[0].verdict, Verdict::Accepted, "{:#?}", runs[0]);
+    assert_eq!(runs[0].tests.len(), 10);
+    for run in &runs[1..] {
+        assert_eq!(run.verdict, runs[0].verdict);
+        assert_eq!(summary(run), summary(&runs[0]));
+    }
+}
