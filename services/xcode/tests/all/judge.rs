@@ -36,7 +36,7 @@ fn the_example_packages_verify() {
         );
         assert!(!text.contains("MISMATCH"), "{problem}:\n{text}");
         assert!(
-            !text.contains("skipped"),
+            !text.lines().any(|line| line.starts_with("skipped")),
             "{problem}: every language is installed in CI\n{text}"
         );
     }
