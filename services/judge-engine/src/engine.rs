@@ -118,7 +118,13 @@ pub struct Engine {
     calibration: Calibration,
     workers: usize,
     validators: Mutex<HashMap<PathBuf, Arc<Result<PreparedValidator, String>>>>,
+    /// Loaded modules by path: an interpreter's module (tens of MiB) is loaded once, not once
+    /// per submission. Bounded by [`LOADED_MODULES`].
+    modules: Mutex<HashMap<PathBuf, Module>>,
 }
+
+/// Modules kept loaded; past it the map starts again (compiled submissions are one-offs).
+const LOADED_MODULES: usize = 64;
 
 impl Engine {
     pub fn new(toolchains: Toolchains, config: EngineConfig) -> Result<Self> {
@@ -137,6 +143,7 @@ impl Engine {
             calibration: config.calibration,
             workers,
             validators: Mutex::new(HashMap::new()),
+            modules: Mutex::new(HashMap::new()),
         })
     }
 
@@ -150,6 +157,20 @@ impl Engine {
 
     pub(crate) fn runtime(&self) -> &Runtime {
         &self.runtime
+    }
+
+    /// Loads a module file, or returns it loaded already.
+    fn load(&self, path: &Path) -> xcode_runtime::Result<Module> {
+        if let Some(module) = lock(&self.modules).get(path) {
+            return Ok(module.clone());
+        }
+        let module = self.runtime.load_file(path)?;
+        let mut modules = lock(&self.modules);
+        if modules.len() >= LOADED_MODULES {
+            modules.clear();
+        }
+        modules.insert(path.to_owned(), module.clone());
+        Ok(module)
     }
 
     /// Judges `submission` on `problem`, calling `events` as it goes (from worker threads,
@@ -228,7 +249,7 @@ impl Engine {
             }
             Prepared::Ready { program, compile } => (program, compile),
         };
-        let module = match self.runtime.load_file(&program.module) {
+        let module = match self.load(&program.module) {
             Ok(module) => module,
             Err(err) => {
                 report.message = format!("cannot load the compiled program: {err}");
@@ -413,7 +434,7 @@ impl Engine {
                 let name = module
                     .file_name()
                     .map_or_else(|| "validator".into(), |n| n.to_string_lossy().into_owned());
-                match self.runtime.load_file(module) {
+                match self.load(module) {
                     Ok(loaded) => Runnable {
                         module: loaded,
                         args: vec![name],
@@ -451,7 +472,7 @@ impl Engine {
                         )));
                     }
                     Prepared::Ready { program, .. } => {
-                        let module = match self.runtime.load_file(&program.module) {
+                        let module = match self.load(&program.module) {
                             Ok(module) => module,
                             Err(err) => {
                                 return Ok(Err(format!("validator {}: {err}", custom.origin)));
