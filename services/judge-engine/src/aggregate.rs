@@ -171,8 +171,9 @@ pub(crate) fn aggregate(
             .map(|item| item.and_then(|outcome| outcome.score).unwrap_or(0.0))
             .collect();
         match rules.aggregation {
+            // 2023-07: "If it has no subgroups or test cases, then its score is 0."
             Aggregation::PassFail => rules.max_score.map(|max| {
-                if verdict == Verdict::Accepted && !any_skipped {
+                if verdict == Verdict::Accepted && !any_skipped && !counted.is_empty() {
                     max
                 } else {
                     0.0
@@ -261,4 +262,88 @@ fn legacy_max(problem: &Problem) -> Option<f64> {
         .collect();
     let mut out = Vec::new();
     aggregate(true, &problem.data, &marks, &mut 0, &mut out).score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::TestCase;
+
+    fn group(name: &str, rules: GroupRules, items: Vec<Item>) -> Group {
+        Group {
+            name: name.into(),
+            rules,
+            items,
+        }
+    }
+
+    fn test(name: &str) -> Item {
+        Item::Test(TestCase {
+            name: name.into(),
+            input: "/dev/null".into(),
+            answer: "/dev/null".into(),
+            validator_flags: Vec::new(),
+            args: Vec::new(),
+            max_score: None,
+            description: None,
+            hint: None,
+            sample: false,
+        })
+    }
+
+    fn subtask(name: &str, max: f64, items: Vec<Item>) -> Item {
+        let rules = GroupRules {
+            max_score: Some(max),
+            ..GroupRules::default()
+        };
+        Item::Group(group(name, rules, items))
+    }
+
+    #[test]
+    fn subtasks_score_all_or_nothing_and_an_empty_one_scores_zero() {
+        let secret = group(
+            "secret",
+            GroupRules {
+                aggregation: Aggregation::Sum,
+                max_score: Some(100.0),
+                on_reject: OnReject::Continue,
+                ..GroupRules::default()
+            },
+            vec![
+                subtask("secret/empty", 20.0, Vec::new()),
+                subtask(
+                    "secret/a",
+                    30.0,
+                    vec![test("secret/a/1"), test("secret/a/2")],
+                ),
+                subtask("secret/b", 50.0, vec![test("secret/b/1")]),
+            ],
+        );
+        let mark = |verdict| {
+            Some(Mark {
+                verdict,
+                score: None,
+            })
+        };
+        let marks = [
+            mark(Verdict::Accepted),
+            mark(Verdict::Accepted),
+            mark(Verdict::WrongAnswer),
+        ];
+        let mut out = Vec::new();
+        let outcome = aggregate(true, &secret, &marks, &mut 0, &mut out);
+        assert_eq!(outcome.score, Some(30.0));
+        assert_eq!(outcome.verdict, Verdict::WrongAnswer);
+        let scores: Vec<(String, Option<f64>)> =
+            out.iter().map(|g| (g.name.clone(), g.score)).collect();
+        assert_eq!(
+            scores,
+            vec![
+                ("secret".into(), Some(30.0)),
+                ("secret/empty".into(), Some(0.0)),
+                ("secret/a".into(), Some(30.0)),
+                ("secret/b".into(), Some(0.0)),
+            ]
+        );
+    }
 }
