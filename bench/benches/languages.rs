@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
+use xcode_bench::native::{on_path, run_ok};
 use xcode_bench::plain::PlainWasi;
 use xcode_bench::stats::Sample;
 use xcode_runtime::{DirAccess, Limits, RunSpec, Runtime, RuntimeConfig, Status};
@@ -388,22 +389,7 @@ fn available(program: &str) -> bool {
         "go" | "zig" => return true,
         other => other,
     };
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {program}"))
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-fn run_ok(mut command: Command) -> Result<()> {
-    let output = command.output().with_context(|| format!("{command:?}"))?;
-    ensure!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(())
+    on_path(program)
 }
 
 fn run_with_input(argv: &[String], input: &[u8]) -> Result<Vec<u8>> {

@@ -57,6 +57,27 @@ impl NativeHello {
     }
 }
 
+/// Whether `program` is on the PATH.
+pub fn on_path(program: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Runs `command`; an error with its stderr unless it succeeded.
+pub fn run_ok(mut command: Command) -> Result<()> {
+    let output = command.output().with_context(|| format!("{command:?}"))?;
+    anyhow::ensure!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
