@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use nix::sys::resource::{UsageWho, getrusage};
-use xcode_bench::stats::Sample;
+use xcode_bench::native::{on_path, run_ok};
 use xcode_runtime::{DirAccess, Limits, Module, RunSpec, Runtime, RuntimeConfig, Status};
 use xcode_toolchains::{InstallOptions, JailLimits, Prepared, Program, Toolchains};
 
@@ -204,8 +204,7 @@ const FILE_LANGUAGES: [&str; 10] = [
 const BASE_N: u64 = 10;
 /// `--quick`: the sieve only, at this size.
 const QUICK_N: u64 = 1_000;
-/// Native runs per size. The least CPU time counts: on a shared machine, contention (caches,
-/// memory bandwidth, the sibling hyperthread) only ever adds to it.
+/// Native runs per program and size (`Case::native_times` takes the least).
 const NATIVE_RUNS: usize = 11;
 
 fn main() -> Result<()> {
@@ -222,6 +221,12 @@ fn main() -> Result<()> {
             }
             other => only.push(other.to_owned()),
         }
+    }
+    if let Some(unknown) = only
+        .iter()
+        .find(|id| !LANGUAGES.iter().any(|language| language.id == id.as_str()))
+    {
+        bail!("{unknown}: not calibrated (typescript takes javascript's rate)");
     }
     ensure!(!(quick && write), "--quick never writes the calibration");
     ensure!(
@@ -248,15 +253,6 @@ fn main() -> Result<()> {
         &Algorithm::ALL
     };
 
-    println!("# Time calibration\n");
-    println!(
-        "native ms: CPU time (user + sys) of the native program, least of {NATIVE_RUNS} runs, \
-         minus the same at N = {BASE_N} (start: that start-up). sandbox ms: wall time of one \
-         run in the sandbox, start-up included. fuel/ms: (fuel − fuel at N = {BASE_N}) / \
-         native ms.\n"
-    );
-    println!("| language | program | N | native ms | native start | sandbox ms | fuel | fuel/ms |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     let selected: Vec<&Language> = LANGUAGES
         .iter()
         .filter(|language| only.is_empty() || only.iter().any(|wanted| wanted == language.id))
@@ -264,15 +260,17 @@ fn main() -> Result<()> {
     // One call: apt installs every package at once.
     let ids: Vec<String> = selected.iter().map(|language| language.id.into()).collect();
     toolchains.install(&ids, &InstallOptions::default(), &mut |_| {})?;
-    let mut measured = Vec::new();
-    for language in selected {
-        let native = if quick && language.id != "c" {
+
+    // The sandbox first: fuel is deterministic, one run each.
+    let mut natives = Vec::new();
+    let mut cases = Vec::new();
+    for (language_index, language) in selected.iter().enumerate() {
+        natives.push(if quick && language.id != "c" {
             None
         } else {
             Native::build(language, &toolchains, &sources, scratch.path(), algorithms)?
-        };
-        let mut rates = Vec::new();
-        for (index, &algorithm) in algorithms.iter().enumerate() {
+        });
+        for (program_index, &algorithm) in algorithms.iter().enumerate() {
             let n = if quick {
                 QUICK_N
             } else {
@@ -286,45 +284,79 @@ fn main() -> Result<()> {
                 std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
             let program = ready(&toolchains, language.id, &source)?;
             let module = runtime.load_file(&program.module)?;
-            let base = sandboxed(&runtime, &module, &program, algorithm, BASE_N)
-                .with_context(|| format!("{} {} in the sandbox", language.id, algorithm.name()))?;
-            let full = sandboxed(&runtime, &module, &program, algorithm, n)
-                .with_context(|| format!("{} {} in the sandbox", language.id, algorithm.name()))?;
-            let fuel = full.fuel.saturating_sub(base.fuel);
-            let native_times = match &native {
-                Some(native) => Some(native.measure(index, algorithm, n)?),
-                None => None,
+            let (base_expected, expected) = (algorithm.expected(BASE_N), algorithm.expected(n));
+            let in_sandbox = |n, expected: &str| {
+                sandboxed(&runtime, &module, &program, n, expected)
+                    .with_context(|| format!("{} {} in the sandbox", language.id, algorithm.name()))
             };
+            let base = in_sandbox(BASE_N, &base_expected)?;
+            let full = in_sandbox(n, &expected)?;
+            cases.push(Case {
+                language: language_index,
+                program: program_index,
+                algorithm,
+                n,
+                fuel: full.fuel.saturating_sub(base.fuel),
+                sandbox: full,
+                expected: [base_expected, expected],
+                base_cpu: Vec::new(),
+                full_cpu: Vec::new(),
+            });
+        }
+    }
+    // Then the natives, in rounds over every program: a burst of load on a shared machine
+    // costs one sample of several programs rather than every sample of one.
+    for _ in 0..NATIVE_RUNS {
+        for case in &mut cases {
+            if let Some(native) = &natives[case.language] {
+                case.sample(native)?;
+            }
+        }
+    }
+
+    println!("# Time calibration\n");
+    println!(
+        "native ms: CPU time (user + sys) of the native program, least of {NATIVE_RUNS} runs, \
+         minus the same at N = {BASE_N} (start: that start-up). sandbox ms: wall time of one \
+         run in the sandbox, start-up included. fuel/ms: (fuel − fuel at N = {BASE_N}) / \
+         native ms.\n"
+    );
+    println!("| language | program | N | native ms | native start | sandbox ms | fuel | fuel/ms |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    let mut measured = Vec::new();
+    for ((language_index, language), native) in selected.iter().enumerate().zip(natives) {
+        let mut rates = Vec::new();
+        for case in cases.iter().filter(|case| case.language == language_index) {
+            let native_times = case.native_times();
             let rate = native_times
                 .filter(|(_, compute)| !compute.is_zero())
-                .map(|(_, compute)| fuel as f64 / millis(compute));
+                .map(|(_, compute)| case.fuel as f64 / millis(compute));
             // `--quick`'s sizes are too small to time.
             ensure!(
                 quick || native_times.is_none() || rate.is_some(),
-                "{} {}: N = {n} took no longer natively than N = {BASE_N}",
+                "{} {}: N = {} took no longer natively than N = {BASE_N}",
                 language.id,
-                algorithm.name()
+                case.algorithm.name(),
+                case.n
             );
             rates.extend(rate);
+            let ms = |duration| format!("{:.1}", millis(duration));
             println!(
-                "| {} | {} | {n} | {} | {} | {:.1} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {:.1} | {} | {} |",
                 language.id,
-                algorithm.name(),
-                native_times.map_or("—".into(), |(_, compute)| format!(
-                    "{:.1}",
-                    millis(compute)
-                )),
-                native_times.map_or("—".into(), |(start, _)| format!("{:.1}", millis(start))),
-                millis(full.wall),
-                count(full.fuel as f64),
+                case.algorithm.name(),
+                case.n,
+                native_times.map_or("—".into(), |(_, compute)| ms(compute)),
+                native_times.map_or("—".into(), |(start, _)| ms(start)),
+                millis(case.sandbox.wall),
+                count(case.sandbox.fuel as f64),
                 rate.map_or("—".into(), count),
             );
         }
-        let rate = (!rates.is_empty()).then(|| Rate::of(&rates));
         measured.push(Measured {
             id: language.id,
             version: native.map(|native| native.version),
-            rate,
+            rate: (!rates.is_empty()).then(|| Rate::of(&rates)),
         });
     }
 
@@ -488,6 +520,43 @@ fn native_name(id: &str) -> &str {
     }
 }
 
+/// One program of one language at its size.
+struct Case {
+    /// Index into the selected languages (and their natives).
+    language: usize,
+    /// Index into the programs run (and the native's argv).
+    program: usize,
+    algorithm: Algorithm,
+    n: u64,
+    /// Fuel at `n` minus fuel at `BASE_N`.
+    fuel: u64,
+    sandbox: SandboxRun,
+    /// Outputs at `BASE_N` and `n`.
+    expected: [String; 2],
+    base_cpu: Vec<Duration>,
+    full_cpu: Vec<Duration>,
+}
+
+impl Case {
+    /// One native run at `BASE_N` and one at `n`.
+    fn sample(&mut self, native: &Native) -> Result<()> {
+        let argv = &native.argv[self.program];
+        let [base_expected, expected] = &self.expected;
+        self.base_cpu.push(cpu_time(argv, BASE_N, base_expected)?);
+        self.full_cpu.push(cpu_time(argv, self.n, expected)?);
+        Ok(())
+    }
+
+    /// The least CPU time at `BASE_N` (start-up) and the least at `n` minus it (compute). The
+    /// least: contention on a shared machine (caches, memory bandwidth, the sibling
+    /// hyperthread) only ever adds to CPU time.
+    fn native_times(&self) -> Option<(Duration, Duration)> {
+        let least = |times: &[Duration]| times.iter().min().copied();
+        let (base, full) = (least(&self.base_cpu)?, least(&self.full_cpu)?);
+        Some((base, full.saturating_sub(base)))
+    }
+}
+
 struct SandboxRun {
     fuel: u64,
     wall: Duration,
@@ -497,8 +566,8 @@ fn sandboxed(
     runtime: &Runtime,
     module: &Module,
     program: &Program,
-    algorithm: Algorithm,
     n: u64,
+    expected: &str,
 ) -> Result<SandboxRun> {
     let mut spec = RunSpec::new()
         .args(program.args.clone())
@@ -519,7 +588,6 @@ fn sandboxed(
         outcome.status,
         String::from_utf8_lossy(&outcome.stderr)
     );
-    let expected = algorithm.expected(n);
     ensure!(
         outcome.stdout == expected.as_bytes(),
         "N = {n}: printed {:?}, expected {expected:?}",
@@ -576,42 +644,26 @@ impl Native {
         }
         Ok(Some(Self { version, argv }))
     }
-
-    /// Least CPU time at `BASE_N` (start-up) and the least at `n` minus it (the compute),
-    /// sizes interleaved so drift on a shared machine hits both alike.
-    fn measure(&self, index: usize, algorithm: Algorithm, n: u64) -> Result<(Duration, Duration)> {
-        let argv = &self.argv[index];
-        let (base_expected, expected) = (algorithm.expected(BASE_N), algorithm.expected(n));
-        let mut base = Vec::new();
-        let mut full = Vec::new();
-        for _ in 0..NATIVE_RUNS {
-            base.push(cpu_time(argv, BASE_N, &base_expected)?);
-            full.push(cpu_time(argv, n, &expected)?);
-        }
-        let least = |times| Sample::new(times).percentile(0.0);
-        let (base, full) = (least(base), least(full));
-        Ok((base, full.saturating_sub(base)))
-    }
 }
 
 /// The native compiler or interpreter for a language, if the machine has it: the system's
 /// gcc, g++, rustc, python3 (Debian's), node, ruby, lua5.4; the installed Go and Zig (the
 /// same releases the sandbox compiles with).
 fn native_tool(id: &str, installed: &Path) -> Option<PathBuf> {
-    let on_path = |name: &str| available(name).then(|| PathBuf::from(name));
+    let found = |name: &str| on_path(name).then(|| PathBuf::from(name));
     match id {
-        "c" => on_path("gcc"),
-        "cpp" => on_path("g++"),
-        "rust" => on_path("rustc"),
+        "c" => found("gcc"),
+        "cpp" => found("g++"),
+        "rust" => found("rustc"),
         "go" => Some(installed.join("go/go/bin/go")).filter(|path| path.exists()),
         "zig" => Some(installed.join("zig/ziglang/zig")).filter(|path| path.exists()),
         // pyenv's `python3` is a shell script that starts Python twice.
         "python3" => Some(PathBuf::from("/usr/bin/python3"))
             .filter(|path| path.exists())
-            .or_else(|| on_path("python3")),
-        "javascript" => on_path("node"),
-        "ruby" => on_path("ruby"),
-        "lua" => on_path("lua5.4").or_else(|| on_path("lua")),
+            .or_else(|| found("python3")),
+        "javascript" => found("node"),
+        "ruby" => found("ruby"),
+        "lua" => found("lua5.4").or_else(|| found("lua")),
         _ => None,
     }
 }
@@ -719,10 +771,10 @@ fn children_cpu() -> Result<Duration> {
 fn install_native_interpreters() {
     let missing: Vec<&str> = [("ruby", "ruby"), ("lua5.4", "lua5.4")]
         .into_iter()
-        .filter(|(command, _)| !available(command))
+        .filter(|(command, _)| !on_path(command))
         .map(|(_, package)| package)
         .collect();
-    if missing.is_empty() || !available("apt-get") {
+    if missing.is_empty() || !on_path("apt-get") {
         return;
     }
     eprintln!("apt-get install {missing:?} (native baselines)");
@@ -736,25 +788,6 @@ fn install_native_interpreters() {
     if !installed {
         eprintln!("could not install {missing:?}: their languages take a fallback rate");
     }
-}
-
-fn available(program: &str) -> bool {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {program}"))
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-fn run_ok(mut command: Command) -> Result<()> {
-    let output = command.output().with_context(|| format!("{command:?}"))?;
-    ensure!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(())
 }
 
 fn today() -> String {
