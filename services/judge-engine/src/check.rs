@@ -150,7 +150,7 @@ pub(crate) fn interpret(interface: Interface, outcome: &Outcome, scratch: &Path)
                 message: format!(
                     "the validator failed: {}{}",
                     describe(other),
-                    stderr_tail(outcome)
+                    validator_stderr(outcome)
                 ),
             };
         }
@@ -212,7 +212,7 @@ fn kattis(code: i32, outcome: &Outcome, feedback: &Path) -> Check {
         other => Check::Broken {
             message: format!(
                 "the validator exited with code {other} (42 = accepted, 43 = wrong answer){}",
-                stderr_tail(outcome)
+                validator_stderr(outcome)
             ),
         },
     }
@@ -281,18 +281,25 @@ fn truncate(mut text: String) -> String {
     text
 }
 
-fn stderr_tail(outcome: &Outcome) -> String {
+/// The last `max_bytes` (at most) of what the run wrote on stderr, trimmed; `None` if nothing.
+pub(crate) fn stderr_tail(outcome: &Outcome, max_bytes: usize) -> Option<String> {
     let text = String::from_utf8_lossy(&outcome.stderr);
     let text = text.trim();
     if text.is_empty() {
-        return String::new();
+        return None;
     }
-    let start = text.len().saturating_sub(1000);
-    let mut start = start;
+    let mut start = text.len().saturating_sub(max_bytes);
     while !text.is_char_boundary(start) {
         start += 1;
     }
-    format!("; stderr: {}", &text[start..])
+    Some(text[start..].to_owned())
+}
+
+/// A validator's stderr, to append to a message about its failure.
+fn validator_stderr(outcome: &Outcome) -> String {
+    stderr_tail(outcome, 1000)
+        .map(|tail| format!("; stderr: {tail}"))
+        .unwrap_or_default()
 }
 
 /// A status in words, for messages.

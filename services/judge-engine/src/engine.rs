@@ -706,16 +706,10 @@ pub(crate) fn failure(outcome: &Outcome) -> Option<(Verdict, String)> {
 /// A runtime error's message with the end of what the program wrote on stderr (where a
 /// language runtime prints its exception).
 fn with_stderr(message: String, outcome: &Outcome) -> String {
-    let stderr = String::from_utf8_lossy(&outcome.stderr);
-    let stderr = stderr.trim();
-    if stderr.is_empty() {
-        return message;
+    match check::stderr_tail(outcome, 600) {
+        Some(tail) => format!("{message}\n{tail}"),
+        None => message,
     }
-    let mut start = stderr.len().saturating_sub(600);
-    while !stderr.is_char_boundary(start) {
-        start += 1;
-    }
-    format!("{message}\n{}", &stderr[start..])
 }
 
 /// The submission's files plus the problem's included files for its language.
