@@ -13,7 +13,7 @@
 //! time limit exceeded. "First" is the order in which the two guests stopped, taken before
 //! either's pipes close, so a run that ended because its peer did always comes second.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use xcode_runtime::{Outcome, Status, Stdin, pipe};
 
@@ -80,25 +80,19 @@ pub(crate) fn run(
 
     let runtime = context.engine.runtime();
     let (validator_result, submission_result) = std::thread::scope(|scope| {
-        let validator_thread = scope.spawn(|| {
-            let result = runtime.run(&validator.runnable.module, validator_spec);
-            (result, Instant::now())
-        });
+        let validator_thread =
+            scope.spawn(|| runtime.run(&validator.runnable.module, validator_spec));
         let submission = runtime.run(&context.submission.module, submission_spec);
-        let submission_ended = Instant::now();
         let validator = validator_thread.join().unwrap_or_else(|_| {
-            (
-                Err(xcode_runtime::Error::Engine(
-                    "validator thread panicked".into(),
-                )),
-                Instant::now(),
-            )
+            Err(xcode_runtime::Error::Engine(
+                "validator thread panicked".into(),
+            ))
         });
-        (validator, (submission, submission_ended))
+        (validator, submission)
     });
-    let (validator_outcome, validator_ended) = match validator_result {
-        (Ok(outcome), ended) => (outcome, ended),
-        (Err(err), _) => {
+    let (validator_outcome, submission_outcome) = match (validator_result, submission_result) {
+        (Ok(validator), Ok(submission)) => (validator, submission),
+        (Err(err), _) | (_, Err(err)) => {
             return (
                 Verdict::InternalError,
                 None,
@@ -107,19 +101,9 @@ pub(crate) fn run(
             );
         }
     };
-    let (submission_outcome, submission_ended) = match submission_result {
-        (Ok(outcome), ended) => (outcome, ended),
-        (Err(err), _) => {
-            return (
-                Verdict::InternalError,
-                None,
-                format!("sandbox: {err}"),
-                None,
-            );
-        }
-    };
-    let validator_first = ended_at(&validator_outcome, validator_ended)
-        < ended_at(&submission_outcome, submission_ended);
+    // Each guest's stop instant is taken before its pipes close, so the run that ended because
+    // its peer did always comes second.
+    let validator_first = validator_outcome.ended_at < submission_outcome.ended_at;
     let checked = check::interpret(Interface::Kattis, &validator_outcome, scratch.path());
     let (verdict, message, said) = decide(
         &checked,
@@ -127,11 +111,6 @@ pub(crate) fn run(
         failure(&submission_outcome),
     );
     (verdict, Some(submission_outcome), message, said)
-}
-
-/// When a guest stopped: the end of its wall time (taken before its pipes closed).
-fn ended_at(outcome: &Outcome, returned: Instant) -> Instant {
-    outcome.ended_at.min(returned)
 }
 
 /// The rules in the module's documentation.
