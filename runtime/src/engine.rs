@@ -11,6 +11,7 @@ use wasmtime_wasi::I32Exit;
 
 use crate::cache::ModuleCache;
 use crate::config::{Allocation, RuntimeConfig};
+use crate::filestat;
 use crate::meter;
 use crate::module::Module;
 use crate::run::{self, Guest, RunSpec};
@@ -59,6 +60,8 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |guest: &mut Guest| &mut guest.wasi)
             .map_err(Error::engine)?;
+        // File metadata as the guest sees it: no access times or inode numbers from the host.
+        filestat::wrap(&mut linker).map_err(Error::engine)?;
         // wasmtime-wasi refuses exit statuses of 126 and above with a trap, but programs do
         // `exit(255)` and `exit(-1)`: report every status as the guest gave it.
         linker.allow_shadowing(true);

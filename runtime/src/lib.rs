@@ -24,6 +24,7 @@ mod clock;
 mod config;
 mod engine;
 mod executor;
+mod filestat;
 mod io;
 mod limiter;
 mod meter;

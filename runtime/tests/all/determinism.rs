@@ -103,3 +103,76 @@ fn fuel_is_identical_on_repeated_runs_even_under_parallel_load() {
         "{alone:?} vs {loaded:?}"
     );
 }
+
+/// `_start` that stats `data.txt` in preopen fd 3 by path, then opens it and stats it by fd,
+/// and writes both 64-byte `filestat`s to stdout.
+const STAT_TWICE: &str = r#"(module
+  (import "wasi_snapshot_preview1" "path_filestat_get" (func $stat (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fstat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 300) "data.txt")
+  (func (export "_start") (local $err i32)
+    (local.set $err (call $stat (i32.const 3) (i32.const 0) (i32.const 300) (i32.const 8) (i32.const 1024)))
+    (if (local.get $err) (then (call $exit (local.get $err))))
+    (local.set $err (call $path_open (i32.const 3) (i32.const 0) (i32.const 300) (i32.const 8)
+        (i32.const 0) (i64.const 0x200002) (i64.const 0x200002) (i32.const 0) (i32.const 32)))
+    (if (local.get $err) (then (call $exit (local.get $err))))
+    (local.set $err (call $fstat (i32.load (i32.const 32)) (i32.const 1088)))
+    (if (local.get $err) (then (call $exit (local.get $err))))
+    (i32.store (i32.const 0) (i32.const 1024))
+    (i32.store (i32.const 4) (i32.const 128))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+/// Interpreters stat their scripts, and turn the numbers into objects whose cost depends on
+/// the value: what a guest sees of a file must not depend on when it was last read or
+/// copied, or its fuel would.
+#[test]
+fn file_metadata_does_not_depend_on_when_the_file_was_read() {
+    let _guard = shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("data.txt");
+    std::fs::write(&file, "some data").expect("write");
+    let modified = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    // Accessed long before it was modified: the next read moves the access time (relatime).
+    let times = std::fs::FileTimes::new()
+        .set_accessed(std::time::UNIX_EPOCH)
+        .set_modified(modified);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .and_then(|f| f.set_times(times))
+        .expect("set times");
+    let spec = || RunSpec::new().preopen(dir.path(), "/data", xcode_runtime::DirAccess::ReadOnly);
+    let first = run(STAT_TWICE, spec());
+    assert_exited(&first, 0);
+    assert_eq!(first.stdout.len(), 128);
+
+    let field =
+        |stat: &[u8], at: usize| u64::from_le_bytes(stat[at..at + 8].try_into().expect("8 bytes"));
+    for stat in first.stdout.chunks(64) {
+        let nanos = 1_000_000_000 * 1_000_000_000;
+        assert_eq!(field(stat, 48), nanos, "mtim: the file's own");
+        assert_eq!(field(stat, 40), nanos, "atim: the modification time");
+        assert_eq!(field(stat, 56), nanos, "ctim: the modification time");
+        let ino = field(stat, 8);
+        assert_eq!(ino >> 62, 1, "ino {ino:#x}: a fixed width");
+        assert_eq!(field(stat, 32), 9, "size");
+    }
+    assert_eq!(
+        field(&first.stdout, 8),
+        field(&first.stdout[64..], 8),
+        "one file, one inode number"
+    );
+
+    // The host reads the file and changes its mode (a new access and status-change time).
+    std::fs::read(&file).expect("read");
+    let permissions = std::fs::metadata(&file).expect("metadata").permissions();
+    std::fs::set_permissions(&file, permissions).expect("chmod");
+    let again = run(STAT_TWICE, spec());
+    assert_exited(&again, 0);
+    assert_eq!(again.stdout, first.stdout);
+    assert_eq!(again.fuel_consumed, first.fuel_consumed);
+}
