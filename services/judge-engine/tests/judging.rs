@@ -294,6 +294,61 @@ fn kattis_validators_judge_and_explain() {
     assert_eq!(wrong.tests[0].message, "expected 3, got 7");
 }
 
+/// A header in the style of Kattis' `validate.h`: the test's files through `std::ifstream`,
+/// the feedback through `std::ofstream` (libc++ for wasm32 has file streams only as
+/// `toolchains-wasm/assets/clang/fstream_patch.py` enables them).
+const STREAMS_HEADER: &str = r#"#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+static std::ifstream judge_in, judge_ans;
+static std::ofstream judge_message;
+[[noreturn]] static void accept() { judge_message.close(); std::exit(42); }
+[[noreturn]] static void wrong_answer(const std::string &why) {
+    judge_message << why;
+    judge_message.close();
+    std::exit(43);
+}
+static void init_io(int argc, char **argv) {
+    if (argc < 4) std::exit(1);
+    judge_in.open(argv[1]);
+    judge_ans.open(argv[2]);
+    judge_message.open(std::string(argv[3]) + "/judgemessage.txt");
+    if (!judge_in || !judge_ans || !judge_message) std::exit(1);
+}
+"#;
+
+const STREAMS_VALIDATOR: &str = r#"#include "validate.h"
+int main(int argc, char **argv) {
+    init_io(argc, argv);
+    long a, b, want, got;
+    judge_in >> a >> b;
+    judge_ans >> want;
+    if (!(std::cin >> got)) wrong_answer("no number");
+    if (got != a + b || got != want) wrong_answer("expected " + std::to_string(want) + ", got " + std::to_string(got));
+    std::string extra;
+    if (std::cin >> extra) wrong_answer("trailing output");
+    accept();
+}
+"#;
+
+#[test]
+fn cpp_validators_read_and_write_files_through_streams() {
+    let _serial = serial();
+    let dir = aplusb(&[
+        ("output_validator/validate.h", STREAMS_HEADER),
+        ("output_validator/validate.cc", STREAMS_VALIDATOR),
+    ]);
+    let problem = load(dir.path());
+    let report = judge(&problem, "c", AC_C);
+    assert_eq!(report.verdict, Verdict::Accepted, "{report:#?}");
+    let wrong = judge(&problem, "python3", "print(7)\n");
+    assert_eq!(wrong.verdict, Verdict::WrongAnswer, "{wrong:#?}");
+    assert_eq!(wrong.tests[0].message, "expected 3, got 7");
+    let trailing = judge(&problem, "python3", "print(3, 4)\n");
+    assert_eq!(trailing.tests[0].message, "trailing output");
+}
+
 #[test]
 fn broken_validators_are_internal_errors() {
     let _serial = serial();
