@@ -90,20 +90,19 @@ pub(crate) fn test_score(
         return None;
     }
     let accepted = verdict == Verdict::Accepted;
-    match (rules.max_score.is_some() || test_max.is_some(), accepted) {
+    // Whether the test has a maximum, not its group: a legacy group's `range` gives the group
+    // one, and its tests still score `accept_score`.
+    match (test_max, accepted) {
         // 2023: a failed test scores 0; an accepted one its maximum unless the validator says.
-        (true, false) => Some(0.0),
-        (true, true) => {
-            let max = test_max.unwrap_or(0.0);
-            Some(match said {
-                Some(Score::Absolute(score)) => score,
-                Some(Score::Multiplier(multiplier)) => multiplier * max,
-                None => max,
-            })
-        }
+        (Some(_), false) => Some(0.0),
+        (Some(max), true) => Some(match said {
+            Some(Score::Absolute(score)) => score,
+            Some(Score::Multiplier(multiplier)) => multiplier * max,
+            None => max,
+        }),
         // Legacy: accept_score / reject_score unless the validator says.
-        (false, false) => Some(rules.reject_score),
-        (false, true) => Some(match said {
+        (None, false) => Some(rules.reject_score),
+        (None, true) => Some(match said {
             Some(Score::Absolute(score)) => score,
             Some(Score::Multiplier(multiplier)) => multiplier * rules.accept_score,
             None => rules.accept_score,
@@ -297,6 +296,35 @@ mod tests {
             ..GroupRules::default()
         };
         Item::Group(group(name, rules, items))
+    }
+
+    #[test]
+    fn legacy_tests_score_accept_score_even_when_their_group_has_a_range() {
+        // `range: 0 2` gives the group a maximum; its tests have none of their own.
+        let rules = GroupRules {
+            aggregation: Aggregation::Min,
+            max_score: Some(2.0),
+            accept_score: 1.5,
+            reject_score: -1.0,
+            ..GroupRules::default()
+        };
+        assert_eq!(
+            test_score(true, &rules, None, Verdict::Accepted, None),
+            Some(1.5)
+        );
+        assert_eq!(
+            test_score(true, &rules, None, Verdict::WrongAnswer, None),
+            Some(-1.0)
+        );
+        // A 2023 test with its own maximum scores it, or 0.
+        assert_eq!(
+            test_score(true, &rules, Some(25.0), Verdict::Accepted, None),
+            Some(25.0)
+        );
+        assert_eq!(
+            test_score(true, &rules, Some(25.0), Verdict::WrongAnswer, None),
+            Some(0.0)
+        );
     }
 
     #[test]

@@ -349,6 +349,47 @@ fn cpp_validators_read_and_write_files_through_streams() {
     assert_eq!(trailing.tests[0].message, "trailing output");
 }
 
+/// A legacy scoring problem graded as problemtools' default grader does: subtasks scored by
+/// `min` of `accept_score`, `secret` by `sum` with `first_error accept_if_any_accepted`, a
+/// `range` on every group.
+#[test]
+fn legacy_scoring_with_ranges_and_grader_flags() {
+    let _serial = serial();
+    let subtask = "on_reject: break\naccept_score: 1\nrange: 0 1\ngrader_flags: min\n";
+    let dir = package_dir(&[
+        ("problem.yaml", "name: Double\ntype: scoring\n"),
+        (
+            "data/secret/testdata.yaml",
+            "on_reject: continue\nrange: 0 2\ngrader_flags: first_error accept_if_any_accepted\n",
+        ),
+        ("data/secret/small/testdata.yaml", subtask),
+        ("data/secret/small/1.in", "3\n"),
+        ("data/secret/small/1.ans", "6\n"),
+        ("data/secret/small/2.in", "4\n"),
+        ("data/secret/small/2.ans", "8\n"),
+        ("data/secret/large/testdata.yaml", subtask),
+        ("data/secret/large/1.in", "3000000000\n"),
+        ("data/secret/large/1.ans", "6000000000\n"),
+        ("data/secret/large/2.in", "5\n"),
+        ("data/secret/large/2.ans", "10\n"),
+    ]);
+    let problem = load(dir.path());
+    let full = judge(&problem, "python3", "print(2 * int(input()))\n");
+    assert_eq!(full.verdict, Verdict::Accepted, "{full:#?}");
+    assert_eq!((full.score, full.max_score), (Some(2.0), Some(2.0)));
+    // 32-bit arithmetic: the large subtask fails at its first test and stops there; secret
+    // is accepted because one subtask is, with half the score.
+    let int32 = "#include <stdio.h>\nint main(void) { int n; scanf(\"%d\", &n); printf(\"%d\\n\", 2 * n); }\n";
+    let partial = judge(&problem, "c", int32);
+    assert_eq!(partial.verdict, Verdict::Accepted, "{partial:#?}");
+    assert_eq!((partial.score, partial.max_score), (Some(1.0), Some(2.0)));
+    assert_eq!(
+        partial.tests.len(),
+        3,
+        "the large subtask breaks at its first failure"
+    );
+}
+
 #[test]
 fn broken_validators_are_internal_errors() {
     let _serial = serial();
