@@ -32,6 +32,7 @@ mod module;
 mod outcome;
 mod run;
 mod slots;
+mod stack;
 mod ticker;
 
 pub use config::{Allocation, RuntimeConfig};

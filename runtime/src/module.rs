@@ -8,6 +8,7 @@ use wasmtime::{AsContextMut, Global, Instance, InstancePre, Linker, ModuleExport
 use crate::cache::{ModuleCache, Origin};
 use crate::meter;
 use crate::run::Guest;
+use crate::stack;
 use crate::{Error, Result};
 
 /// A module loaded by a [`crate::Runtime`]. Cheap to clone; safe to run from many threads.
@@ -19,6 +20,8 @@ struct Inner {
     sha256: [u8; 32],
     origin: Origin,
     meter: MeterExports,
+    /// The top of a stack-first stack (`stack.rs`).
+    stack_top: Option<u32>,
 }
 
 /// The handles metering added to the module (see `meter.rs`), resolved once at load.
@@ -44,6 +47,7 @@ impl Module {
     pub(crate) fn load(bytes: &[u8], linker: &Linker<Guest>, cache: &ModuleCache) -> Result<Self> {
         let wasm = to_binary(bytes)?;
         let sha256: [u8; 32] = Sha256::digest(&wasm).into();
+        let stack_top = stack::stack_first_top(&wasm);
         let (module, origin) = cache.load(linker.engine(), &sha256, || {
             meter::instrument(&wasm).map_err(Error::InvalidModule)
         })?;
@@ -84,6 +88,7 @@ impl Module {
             sha256,
             origin,
             meter,
+            stack_top,
         })))
     }
 
@@ -99,6 +104,11 @@ impl Module {
 
     pub(crate) fn pre(&self) -> &InstancePre<Guest> {
         &self.0.pre
+    }
+
+    /// Where a stack-first stack starts (it grows down to 0), if the module has one.
+    pub(crate) fn stack_top(&self) -> Option<u32> {
+        self.0.stack_top
     }
 
     /// Gives a fresh instance its fuel and deadline (milliseconds on the runtime's clock).

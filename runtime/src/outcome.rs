@@ -133,7 +133,8 @@ pub struct Outcome {
     /// When the guest stopped, taken before its pipes closed: of two runs wired together, the
     /// one that ended because its peer did always ends later.
     pub ended_at: Instant,
-    /// Largest size the guest's linear memory reached.
+    /// Largest size the guest's linear memory reached, less the bottom of a stack-first stack
+    /// that the guest never reached (`stack.rs`): what it used.
     pub peak_memory_bytes: u64,
     /// What the guest wrote to stdout, up to the limit; with stdout into a pipe, a transcript
     /// of what went into it: its first 64 KiB at most.

@@ -20,6 +20,7 @@ use crate::meter;
 use crate::module::Module;
 use crate::outcome::{Outcome, Status, TrapKind};
 use crate::slots::Slots;
+use crate::stack;
 use crate::ticker::Ticker;
 use crate::{Error, Result};
 
@@ -250,7 +251,18 @@ pub(crate) fn execute(
         // check: report what it really used.
         u64::try_from(i128::from(budget) - i128::from(fuel_left)).unwrap_or(0)
     };
-    let peak_memory_bytes = guest.limiter.peak_memory_bytes as u64;
+    // Less the bottom of a stack-first stack the guest never reached (`stack.rs`).
+    let untouched_stack = match (&instance, module.stack_top()) {
+        (Some(instance), Some(top)) => instance
+            .get_memory(&mut store, "memory")
+            .map_or(0, |memory| stack::untouched_below(memory.data(&store), top)),
+        _ => 0,
+    };
+    let guest = store.data();
+    let peak_memory_bytes = guest
+        .limiter
+        .peak_memory_bytes
+        .saturating_sub(untouched_stack) as u64;
     drop(store);
     let (stdout, stderr) = (stdout.take(), stderr.take());
     Ok(Outcome {

@@ -31,8 +31,9 @@ pub const WALL_SLACK: Duration = Duration::from_secs(3);
 /// Largest linear memory any run may have: wasm32's 4 GiB.
 const MAX_MEMORY_BYTES: u64 = 4 << 30;
 
-/// Added to a problem's memory limit: compiled languages put a 64 MiB stack at the bottom of
-/// linear memory (`-z stack-size`), which a native judge would not count as the program's data.
+/// Added to a problem's memory limit for linear memory: compiled languages put a 64 MiB stack
+/// at the bottom of it (`-z stack-size`). What a run is judged on is what it used, the stack it
+/// never reached left out (`failure`).
 pub const STACK_ALLOWANCE_BYTES: u64 = 64 << 20;
 
 #[derive(Debug, thiserror::Error)]
@@ -605,7 +606,7 @@ impl Context<'_> {
                 );
             }
         };
-        if let Some((verdict, message)) = failure(&outcome) {
+        if let Some((verdict, message)) = failure(&outcome, self.problem.limits.memory_bytes) {
             return (verdict, Some(outcome), message, None);
         }
         let checked = self.check(test, &outcome.stdout);
@@ -681,8 +682,23 @@ impl Context<'_> {
     }
 }
 
-/// The verdict of a submission's run that did not end well, if it did not.
-pub(crate) fn failure(outcome: &Outcome) -> Option<(Verdict, String)> {
+/// The verdict of a submission's run that did not end well, if it did not. `memory_limit` is
+/// the problem's: a run may grow its linear memory past it by the stack allowance, and is
+/// judged on what it used (`Outcome::peak_memory_bytes`, which leaves out an untouched stack),
+/// as a native judge judges a process's resident memory.
+pub(crate) fn failure(outcome: &Outcome, memory_limit: u64) -> Option<(Verdict, String)> {
+    if matches!(outcome.status, Status::Exited(_) | Status::Trap { .. })
+        && outcome.peak_memory_bytes > memory_limit
+    {
+        return Some((
+            Verdict::MemoryLimitExceeded,
+            format!(
+                "used {} MiB of memory; the limit is {} MiB",
+                outcome.peak_memory_bytes.div_ceil(1 << 20),
+                memory_limit >> 20
+            ),
+        ));
+    }
     Some(match &outcome.status {
         Status::Exited(0) => return None,
         Status::Exited(code) => (

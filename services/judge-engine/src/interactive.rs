@@ -108,7 +108,7 @@ pub(crate) fn run(
     let (verdict, message, said) = decide(
         &checked,
         validator_first && validator_outcome.status == Status::Exited(KATTIS_WRONG),
-        failure(&submission_outcome),
+        failure(&submission_outcome, context.problem.limits.memory_bytes),
     );
     (verdict, Some(submission_outcome), message, said)
 }

@@ -196,6 +196,42 @@ fn every_submission_verdict() {
     );
 }
 
+/// The memory limit (64 MiB here) is on what a program uses: the 64 MiB stack compiled
+/// languages reserve counts only as far as the program reached into it.
+#[test]
+fn memory_is_what_the_program_used() {
+    let _serial = serial();
+    let dir = aplusb(&[]);
+    let problem = load(dir.path());
+    // Fills `extra_mib` MiB of heap and recurses 2,000 frames of 1 KiB deep.
+    let source = |extra_mib: u32| {
+        format!(
+            "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\
+             int deep(int n, volatile char *up) {{ volatile char frame[1024]; frame[0] = (char)n; frame[1023] = up ? up[0] : 1; return n ? deep(n - 1, frame) + frame[1023] : 0; }}\n\
+             int main(void) {{ long a, b; scanf(\"%ld %ld\", &a, &b); volatile size_t mib = {extra_mib}; size_t n = mib << 20;\n\
+             char *p = malloc(n); if (!p) return 3; memset(p, 1, n); deep(2000, 0); printf(\"%ld\\n\", a + b + p[n - 1] - 1); return 0; }}\n"
+        )
+    };
+    let fits = judge(&problem, "c", &source(50));
+    assert_eq!(fits.verdict, Verdict::Accepted, "{fits:#?}");
+    for test in &fits.tests {
+        let mib = test.memory_bytes as f64 / f64::from(1 << 20);
+        assert!(
+            (50.0..54.0).contains(&mib),
+            "{}: {mib:.1} MiB: the heap and 2 MiB of stack, not the 64 MiB reserved",
+            test.name
+        );
+    }
+    // 63 MiB of heap and 2 MiB of stack: under the linear-memory cap (64 + 64 MiB), over the
+    // limit.
+    let over = judge(&problem, "c", &source(63));
+    assert_eq!(over.verdict, Verdict::MemoryLimitExceeded, "{over:#?}");
+    assert!(
+        over.tests[0].message.contains("the limit is 64 MiB"),
+        "{over:#?}"
+    );
+}
+
 #[test]
 fn time_limit_is_fuel_and_reports_the_limit() {
     let _serial = serial();
