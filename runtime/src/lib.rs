@@ -38,7 +38,7 @@ mod ticker;
 pub use config::{Allocation, RuntimeConfig};
 pub use engine::Runtime;
 pub use io::Stdin;
-pub use io::pipe::{PipeReader, PipeWriter, pipe};
+pub use io::pipe::{PipeReader, PipeWriter, pipe, watch_for_deadlock};
 pub use module::Module;
 pub use outcome::{Outcome, Status, TrapKind};
 pub use run::{DirAccess, Limits, Preopen, RunSpec};

@@ -17,6 +17,9 @@ pub enum Status {
     MemoryExceeded,
     /// stdout or stderr passed its cap; the guest was stopped at that write.
     OutputExceeded,
+    /// The guest and the run at the other end of its pipes were each waiting for the other
+    /// ([`watch_for_deadlock`](crate::watch_for_deadlock)): it was stopped at once.
+    Deadlocked,
     /// The guest trapped.
     Trap { kind: TrapKind, message: String },
 }
@@ -30,6 +33,7 @@ impl Status {
             Self::WallTimeExceeded => "wall_time_exceeded",
             Self::MemoryExceeded => "memory_exceeded",
             Self::OutputExceeded => "output_exceeded",
+            Self::Deadlocked => "deadlocked",
             Self::Trap { .. } => "trap",
         }
     }

@@ -407,6 +407,9 @@ fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits, st
     if error.downcast_ref::<OutputLimitExceeded>().is_some() {
         return Status::OutputExceeded;
     }
+    if error.downcast_ref::<pipe::Deadlocked>().is_some() {
+        return Status::Deadlocked;
+    }
     let kind = match trap {
         Some(trap) => TrapKind::of(trap),
         None if error

@@ -12,7 +12,8 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::task::{Context, Poll, Waker, ready};
 
 use bytes::Bytes;
@@ -59,6 +60,88 @@ pub fn pipe() -> (PipeWriter, PipeReader) {
         })
     };
     (PipeWriter(end(Side::Writer)), PipeReader(end(Side::Reader)))
+}
+
+/// Ends the run that writes `stdout` and reads `stdin` (two different pipes) as soon as it and
+/// the run at the other ends of both are each waiting for the other: both reading from an
+/// empty pipe, or both writing into a full one. Neither could ever go on, so rather than
+/// letting the deadline end them, the watched run's next pipe operation fails: its outcome is
+/// [`Status::Deadlocked`](crate::Status::Deadlocked), and the peer then sees end of file (or
+/// its writes discarded) as when any run ends. A judge watches the contestant's program, so a
+/// program that forgot to flush is told so at once, not after the wall-clock net.
+///
+/// "Waiting" means suspended in a read or write of the pipe (or in `poll_oneoff` on it). A
+/// guest that polls a pipe with a timeout and goes on computing when it expires still counts
+/// as waiting until its next pipe operation; interactive programs read and write, so this
+/// only matters to programs that poll. Call it before either run starts, at most once per
+/// pipe.
+pub fn watch_for_deadlock(stdout: &PipeWriter, stdin: &PipeReader) {
+    let watch = Arc::new(Watch {
+        out: Arc::downgrade(&stdout.0.channel),
+        input: Arc::downgrade(&stdin.0.channel),
+        tripped: AtomicBool::new(false),
+    });
+    let _ = stdout
+        .0
+        .channel
+        .watch
+        .set((watch.clone(), Role::WatchedWrites));
+    let _ = stdin.0.channel.watch.set((watch, Role::WatchedReads));
+}
+
+/// The error a watched run's pipe operation fails with once it is deadlocked.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("deadlock: waiting for input from a program that is waiting for this one's output")]
+pub(crate) struct Deadlocked;
+
+/// Two pipes between the same two runs, one each way; see [`watch_for_deadlock`].
+#[derive(Debug)]
+struct Watch {
+    /// The watched run writes into it.
+    out: Weak<Channel>,
+    /// The watched run reads from it.
+    input: Weak<Channel>,
+    tripped: AtomicBool,
+}
+
+/// Which end of a watched channel the watched run holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    WatchedWrites,
+    WatchedReads,
+}
+
+impl Watch {
+    /// Trips if both runs wait on each other; wakes the watched run so that it sees it.
+    fn check(&self) {
+        if self.tripped.load(Ordering::Acquire) {
+            return;
+        }
+        let (Some(out), Some(input)) = (self.out.upgrade(), self.input.upgrade()) else {
+            return;
+        };
+        // The only place two locks are held: always `out` first.
+        let mut out = out.lock();
+        let mut input = input.lock();
+        let starved = |state: &State| {
+            state.buffer.is_empty()
+                && state.writer.phase == Phase::InUse
+                && state.reader.phase == Phase::InUse
+                && state.reader.waiting.is_some()
+        };
+        let stuck = |state: &State| {
+            state.buffer.len() == CAPACITY
+                && state.reader.phase == Phase::InUse
+                && state.writer.phase == Phase::InUse
+                && state.writer.waiting.is_some()
+        };
+        if (starved(&out) && starved(&input)) || (stuck(&out) && stuck(&input)) {
+            self.tripped.store(true, Ordering::Release);
+            let wakers = [out.writer.waiting.take(), input.reader.waiting.take()];
+            drop((out, input));
+            wakers.into_iter().for_each(wake);
+        }
+    }
 }
 
 /// The writing end of a [`pipe`]: for [`RunSpec::stdout_pipe`](crate::RunSpec::stdout_pipe).
@@ -142,7 +225,10 @@ impl Side {
 }
 
 #[derive(Default)]
-struct Channel(Mutex<State>);
+struct Channel {
+    state: Mutex<State>,
+    watch: OnceLock<(Arc<Watch>, Role)>,
+}
 
 #[derive(Default)]
 struct State {
@@ -181,7 +267,7 @@ impl Channel {
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is consistent after every statement that changes it; a thread that
         // panicked while holding the lock left nothing half done.
-        self.0
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -195,6 +281,20 @@ impl Channel {
         }
         end.phase = Phase::InUse;
         true
+    }
+
+    /// Whether the watched run's operations on this channel (as `role`) fail.
+    fn deadlocked(&self, role: Role) -> bool {
+        self.watch.get().is_some_and(|(watch, watched)| {
+            *watched == role && watch.tripped.load(Ordering::Acquire)
+        })
+    }
+
+    /// After a side registered to wait: maybe the two runs now wait on each other.
+    fn check_deadlock(&self) {
+        if let Some((watch, _)) = self.watch.get() {
+            watch.check();
+        }
     }
 
     fn close(&self, side: Side) {
@@ -218,57 +318,74 @@ impl Channel {
     /// Puts as much of `bytes` as there is room for into the pipe and says how much; all of
     /// them once the reader is gone (they are discarded). With no room, `Pending`, and the
     /// writer is woken by `waker` when there is. Empty `bytes` just wait for room.
-    fn push(&self, waker: Option<&Waker>, bytes: &[u8]) -> Poll<usize> {
+    fn push(&self, waker: Option<&Waker>, bytes: &[u8]) -> Poll<Result<usize, Deadlocked>> {
+        if self.deadlocked(Role::WatchedWrites) {
+            return Poll::Ready(Err(Deadlocked));
+        }
         let mut state = self.lock();
         if state.reader.phase == Phase::Closed {
-            return Poll::Ready(bytes.len());
+            return Poll::Ready(Ok(bytes.len()));
         }
         let room = CAPACITY - state.buffer.len();
         if room == 0 {
             register(&mut state.writer.waiting, waker);
+            drop(state);
+            if waker.is_some() {
+                self.check_deadlock();
+            }
             return Poll::Pending;
         }
         let n = room.min(bytes.len());
         if n == 0 {
-            return Poll::Ready(0);
+            return Poll::Ready(Ok(0));
         }
         state.buffer.extend(&bytes[..n]);
         let reader = state.reader.waiting.take();
         drop(state);
         wake(reader);
-        Poll::Ready(n)
+        Poll::Ready(Ok(n))
     }
 
     /// Takes up to `max` bytes, `None` at end of file (the writer is gone and the pipe
     /// empty). With nothing there yet, `Pending`, and the reader is woken by `waker` when
     /// something arrives or the writer goes. `max` 0 just waits for that.
-    fn pull(&self, waker: Option<&Waker>, max: usize) -> Poll<Option<Bytes>> {
+    fn pull(&self, waker: Option<&Waker>, max: usize) -> Poll<Result<Option<Bytes>, Deadlocked>> {
+        if self.deadlocked(Role::WatchedReads) {
+            return Poll::Ready(Err(Deadlocked));
+        }
         let mut state = self.lock();
         if state.buffer.is_empty() {
             if state.writer.phase == Phase::Closed {
-                return Poll::Ready(None);
+                return Poll::Ready(Ok(None));
             }
             register(&mut state.reader.waiting, waker);
+            drop(state);
+            if waker.is_some() {
+                self.check_deadlock();
+            }
             return Poll::Pending;
         }
         let n = max.min(state.buffer.len());
         if n == 0 {
-            return Poll::Ready(Some(Bytes::new()));
+            return Poll::Ready(Ok(Some(Bytes::new())));
         }
         let bytes: Vec<u8> = state.buffer.drain(..n).collect();
         let writer = state.writer.waiting.take();
         drop(state);
         wake(writer);
-        Poll::Ready(Some(bytes.into()))
+        Poll::Ready(Ok(Some(bytes.into())))
     }
 
     /// What a write may hand over now without waiting.
-    fn room(&self) -> usize {
+    fn room(&self) -> Result<usize, Deadlocked> {
+        if self.deadlocked(Role::WatchedWrites) {
+            return Err(Deadlocked);
+        }
         let state = self.lock();
-        match state.reader.phase {
+        Ok(match state.reader.phase {
             Phase::Closed => CAPACITY,
             _ => CAPACITY - state.buffer.len(),
-        }
+        })
     }
 }
 
@@ -329,8 +446,9 @@ impl StdinStream for PipeInput {
 impl InputStream for PipeInput {
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
         match self.channel().pull(None, size) {
-            Poll::Ready(Some(bytes)) => Ok(bytes),
-            Poll::Ready(None) => Err(StreamError::Closed),
+            Poll::Ready(Ok(Some(bytes))) => Ok(bytes),
+            Poll::Ready(Ok(None)) => Err(StreamError::Closed),
+            Poll::Ready(Err(deadlocked)) => Err(deadlock_trap(deadlocked)),
             Poll::Pending => Ok(Bytes::new()),
         }
     }
@@ -340,6 +458,7 @@ impl InputStream for PipeInput {
     async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
         poll_fn(|cx| self.channel().pull(Some(cx.waker()), size))
             .await
+            .map_err(deadlock_trap)?
             .ok_or(StreamError::Closed)
     }
 }
@@ -358,8 +477,10 @@ impl AsyncRead for PipeInput {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        if let Some(bytes) = ready!(self.channel().pull(Some(cx.waker()), buf.remaining())) {
-            buf.put_slice(&bytes);
+        match ready!(self.channel().pull(Some(cx.waker()), buf.remaining())) {
+            Ok(Some(bytes)) => buf.put_slice(&bytes),
+            Ok(None) => {}
+            Err(deadlocked) => return Poll::Ready(Err(std::io::Error::other(deadlocked))),
         }
         Poll::Ready(Ok(()))
     }
@@ -380,22 +501,27 @@ impl PipeOutput {
 
     /// Puts a prefix of `bytes` into the pipe, recording it, and says how long it was. Bytes
     /// within the stdout limit go in first; the first byte beyond is the error.
-    fn offer(
-        &self,
-        waker: Option<&Waker>,
-        bytes: &[u8],
-    ) -> Poll<Result<usize, OutputLimitExceeded>> {
+    fn offer(&self, waker: Option<&Waker>, bytes: &[u8]) -> Poll<StreamResult<usize>> {
         let allowed = bytes.len().min(self.capture.room());
         if allowed == 0 && !bytes.is_empty() {
-            return Poll::Ready(self.capture.append(bytes).map(|()| 0));
+            return Poll::Ready(self.capture.append(bytes).map(|()| 0).map_err(limit_trap));
         }
-        let n = ready!(self.channel().push(waker, &bytes[..allowed]));
-        Poll::Ready(self.capture.append(&bytes[..n]).map(|()| n))
+        let n = ready!(self.channel().push(waker, &bytes[..allowed])).map_err(deadlock_trap)?;
+        Poll::Ready(
+            self.capture
+                .append(&bytes[..n])
+                .map(|()| n)
+                .map_err(limit_trap),
+        )
     }
 }
 
 fn limit_trap(exceeded: OutputLimitExceeded) -> StreamError {
     StreamError::Trap(wasmtime::Error::new(exceeded))
+}
+
+fn deadlock_trap(deadlocked: Deadlocked) -> StreamError {
+    StreamError::Trap(wasmtime::Error::new(deadlocked))
 }
 
 impl IsTerminal for PipeOutput {
@@ -422,7 +548,7 @@ impl OutputStream for PipeOutput {
         while !rest.is_empty() {
             match self.offer(None, rest) {
                 Poll::Ready(Ok(n)) => rest = &rest[n..],
-                Poll::Ready(Err(exceeded)) => return Err(limit_trap(exceeded)),
+                Poll::Ready(Err(error)) => return Err(error),
                 Poll::Pending => return Err(StreamError::trap("write beyond the permit")),
             }
         }
@@ -434,7 +560,7 @@ impl OutputStream for PipeOutput {
     }
 
     fn check_write(&mut self) -> StreamResult<usize> {
-        Ok(self.channel().room())
+        self.channel().room().map_err(deadlock_trap)
     }
 
     /// What WASI p1's `fd_write` on stdout calls, 4 KiB at a time. The default would wait,
@@ -443,9 +569,7 @@ impl OutputStream for PipeOutput {
     async fn blocking_write_and_flush(&mut self, bytes: Bytes) -> StreamResult<()> {
         let mut rest = &bytes[..];
         while !rest.is_empty() {
-            let n = poll_fn(|cx| self.offer(Some(cx.waker()), rest))
-                .await
-                .map_err(limit_trap)?;
+            let n = poll_fn(|cx| self.offer(Some(cx.waker()), rest)).await?;
             rest = &rest[n..];
         }
         Ok(())
@@ -467,7 +591,7 @@ impl AsyncWrite for PipeOutput {
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         self.offer(Some(cx.waker()), buf)
-            .map_err(std::io::Error::other)
+            .map_err(|error| std::io::Error::other(error.to_string()))
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -489,13 +613,17 @@ mod tests {
     async fn send(channel: &Channel, bytes: &[u8]) {
         let mut rest = bytes;
         while !rest.is_empty() {
-            let n = poll_fn(|cx| channel.push(Some(cx.waker()), rest)).await;
+            let n = poll_fn(|cx| channel.push(Some(cx.waker()), rest))
+                .await
+                .expect("not watched");
             rest = &rest[n..];
         }
     }
 
     async fn receive(channel: &Channel, max: usize) -> Option<Bytes> {
-        poll_fn(|cx| channel.pull(Some(cx.waker()), max)).await
+        poll_fn(|cx| channel.pull(Some(cx.waker()), max))
+            .await
+            .expect("not watched")
     }
 
     fn soon() -> Instant {
@@ -540,7 +668,7 @@ mod tests {
     fn closing_wakes_a_waiting_reader_with_end_of_file_after_the_rest() -> Result<()> {
         let (out, input) = pipe();
         let writer = Attached::claim(out.0)?;
-        assert_eq!(writer.0.channel.push(None, b"rest"), Poll::Ready(4));
+        assert_eq!(writer.0.channel.push(None, b"rest"), Poll::Ready(Ok(4)));
         let read = std::thread::scope(|scope| {
             let reader = scope.spawn(|| {
                 executor::run_until(soon(), async {
@@ -571,8 +699,8 @@ mod tests {
             writer.join()
         });
         assert_eq!(sent.expect("writer thread")?, Some(()));
-        assert_eq!(out.0.channel.push(None, b"more"), Poll::Ready(4));
-        assert_eq!(out.0.channel.room(), CAPACITY);
+        assert_eq!(out.0.channel.push(None, b"more"), Poll::Ready(Ok(4)));
+        assert_eq!(out.0.channel.room(), Ok(CAPACITY));
         Ok(())
     }
 
@@ -580,10 +708,10 @@ mod tests {
     fn an_end_dropped_unused_is_closed() {
         let (out, input) = pipe();
         drop(out);
-        assert_eq!(input.0.channel.pull(None, 10), Poll::Ready(None));
+        assert_eq!(input.0.channel.pull(None, 10), Poll::Ready(Ok(None)));
         let (out, input) = pipe();
         drop(input);
-        assert_eq!(out.0.channel.push(None, b"gone"), Poll::Ready(4));
+        assert_eq!(out.0.channel.push(None, b"gone"), Poll::Ready(Ok(4)));
     }
 
     #[test]
@@ -604,18 +732,18 @@ mod tests {
         let (out, input) = pipe();
         let channel = &out.0.channel;
         assert_eq!(channel.pull(None, 10), Poll::Pending);
-        assert_eq!(channel.push(None, b"abc"), Poll::Ready(3));
+        assert_eq!(channel.push(None, b"abc"), Poll::Ready(Ok(3)));
         assert_eq!(
             channel.pull(None, 2),
-            Poll::Ready(Some(Bytes::from_static(b"ab")))
+            Poll::Ready(Ok(Some(Bytes::from_static(b"ab"))))
         );
         assert_eq!(
             channel.pull(None, 10),
-            Poll::Ready(Some(Bytes::from_static(b"c")))
+            Poll::Ready(Ok(Some(Bytes::from_static(b"c"))))
         );
         assert_eq!(
             channel.push(None, &[0; 2 * CAPACITY]),
-            Poll::Ready(CAPACITY)
+            Poll::Ready(Ok(CAPACITY))
         );
         assert_eq!(channel.push(None, b"x"), Poll::Pending);
         drop(input);

@@ -4,7 +4,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use xcode_runtime::{Error, Limits, Outcome, RunSpec, Status, pipe};
+use xcode_runtime::{Error, Limits, Outcome, RunSpec, Status, pipe, watch_for_deadlock};
 
 use crate::{CAT, assert_exited, guest, run, runtime, shared, stdout, writer};
 
@@ -173,6 +173,66 @@ fn two_runs_waiting_on_each_other_both_end_at_their_deadlines() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// [`crossed`], with `a` watched for deadlock.
+fn crossed_watched(a: RunSpec, b: RunSpec) -> (RunSpec, RunSpec) {
+    let (a_out, b_in) = pipe();
+    let (b_out, a_in) = pipe();
+    watch_for_deadlock(&a_out, &a_in);
+    (
+        a.stdin(a_in).stdout_pipe(a_out),
+        b.stdin(b_in).stdout_pipe(b_out),
+    )
+}
+
+#[test]
+fn a_watched_run_waiting_on_a_run_waiting_on_it_ends_at_once() {
+    let _guard = shared();
+    let pong = guest(PONG);
+    // Both read first: each waits for the other. The watched one ends, the other then reads
+    // end of file and exits.
+    let started = Instant::now();
+    let (a, b) = crossed_watched(wall_time(Duration::from_secs(30)), RunSpec::new());
+    let (a, b) = run_both((&pong, a), (&pong, b));
+    assert_eq!(a.status, Status::Deadlocked, "{a:?}");
+    assert_exited(&b, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // Both write 1 MiB without reading: each waits for room in a full pipe.
+    let flood = writer(1, 1 << 20, 65_536);
+    let (a, b) = crossed_watched(wall_time(Duration::from_secs(30)), RunSpec::new());
+    let (a, b) = run_both((&flood, a), (&flood, b));
+    assert_eq!(a.status, Status::Deadlocked, "{a:?}");
+    assert_exited(&b, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_watched_conversation_is_not_a_deadlock() {
+    let _guard = shared();
+    let (ping, pong) = (guest(PING), guest(PONG));
+    // Either side may be the watched one; many rounds, for the races between a side starting
+    // to wait and the other writing.
+    for round in 0..20 {
+        let (pinged, ponged) = if round % 2 == 0 {
+            let (ping_spec, pong_spec) = crossed_watched(RunSpec::new(), RunSpec::new());
+            run_both((&ping, ping_spec), (&pong, pong_spec))
+        } else {
+            let (pong_spec, ping_spec) = crossed_watched(RunSpec::new(), RunSpec::new());
+            run_both((&ping, ping_spec), (&pong, pong_spec))
+        };
+        assert_exited(&pinged, 0);
+        assert_exited(&ponged, 0);
+        assert_eq!(stdout(&pinged), "acegikmoqs");
+    }
 }
 
 #[test]

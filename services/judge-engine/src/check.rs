@@ -310,6 +310,7 @@ pub(crate) fn describe(status: &Status) -> String {
         Status::WallTimeExceeded => "wall-clock limit exceeded".into(),
         Status::MemoryExceeded => "memory limit exceeded".into(),
         Status::OutputExceeded => "output limit exceeded".into(),
+        Status::Deadlocked => "waited for the submission, which was waiting for it".into(),
         Status::Trap { kind, message } => format!("{kind}: {message}"),
     }
 }

@@ -711,6 +711,12 @@ pub(crate) fn failure(outcome: &Outcome, memory_limit: u64) -> Option<(Verdict, 
             "wall-clock limit (the program waited)".into(),
         ),
         Status::MemoryExceeded => (Verdict::MemoryLimitExceeded, String::new()),
+        Status::Deadlocked => (
+            Verdict::TimeLimitExceeded,
+            "waited for input while the validator was waiting for output (is the output \
+             flushed?)"
+                .into(),
+        ),
         Status::OutputExceeded => (Verdict::OutputLimitExceeded, String::new()),
         Status::Trap { kind, message } => (
             Verdict::RuntimeError,

@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use xcode_runtime::{Outcome, Status, Stdin, pipe};
+use xcode_runtime::{Outcome, Status, Stdin, pipe, watch_for_deadlock};
 
 use crate::check::{self, Check, KATTIS_WRONG, Score};
 use crate::engine::{Context, failure};
@@ -68,6 +68,9 @@ pub(crate) fn run(
     };
     let (to_submission, from_validator) = pipe();
     let (to_validator, from_submission) = pipe();
+    // A submission waiting for the validator while the validator waits for it (it did not
+    // flush, or read too much) is stopped at once, not at the wall-clock net: TLE.
+    watch_for_deadlock(&to_validator, &from_validator);
     let validator_spec = validator_spec
         .stdin(Stdin::Pipe(from_submission))
         .stdout_pipe(to_submission);

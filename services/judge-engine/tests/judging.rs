@@ -426,6 +426,20 @@ fn legacy_scoring_with_ranges_and_grader_flags() {
     );
 }
 
+/// An interactive submission and validator waiting on each other: TLE at once, with the
+/// likely cause, not after the wall-clock net (20 x 1 s + 3 s for this problem).
+#[test]
+fn an_interactive_deadlock_is_a_time_limit_at_once() {
+    let _serial = serial();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/problems/guess");
+    let problem = load(&dir);
+    let report = judge(&problem, "python3", "import sys\nsys.stdin.read()\n");
+    assert_eq!(report.verdict, Verdict::TimeLimitExceeded, "{report:#?}");
+    let last = report.tests.last().expect("a test ran");
+    assert!(last.message.contains("flushed?"), "{report:#?}");
+    assert!(last.wall_ms < 10_000.0, "{report:#?}");
+}
+
 #[test]
 fn broken_validators_are_internal_errors() {
     let _serial = serial();

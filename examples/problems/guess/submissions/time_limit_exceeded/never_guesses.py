@@ -1,6 +1,6 @@
 # Waits for the validator to speak first, but the validator waits for a guess:
-# nobody writes, and the submission sits blocked on stdin until the judge's
-# (wall-clock) time limit ends it.
+# nobody writes. The judge sees the two waiting on each other and stops the
+# submission at once: TLE, "waited for input while the validator was waiting".
 import sys
 
 sys.stdin.read()
