@@ -140,6 +140,9 @@ pub struct Outcome {
     /// Largest size the guest's linear memory reached, less the bottom of a stack-first stack
     /// that the guest never reached (`stack.rs`): what it used.
     pub peak_memory_bytes: u64,
+    /// The size of the module's stack-first stack, when it has one (`stack.rs`): then
+    /// `peak_memory_bytes` counts only the part of it the guest reached.
+    pub stack_first_bytes: Option<u64>,
     /// What the guest wrote to stdout, up to the limit; with stdout into a pipe, a transcript
     /// of what went into it: its first 64 KiB at most.
     pub stdout: Vec<u8>,

@@ -271,6 +271,7 @@ pub(crate) fn execute(
         wall_time,
         ended_at,
         peak_memory_bytes,
+        stack_first_bytes: module.stack_top().map(u64::from),
         stdout: stdout.bytes,
         stderr: stderr.bytes,
         stdout_truncated: stdout.truncated,

@@ -683,11 +683,14 @@ impl Context<'_> {
 }
 
 /// The verdict of a submission's run that did not end well, if it did not. `memory_limit` is
-/// the problem's: a run may grow its linear memory past it by the stack allowance, and is
-/// judged on what it used (`Outcome::peak_memory_bytes`, which leaves out an untouched stack),
-/// as a native judge judges a process's resident memory.
+/// the problem's: a run may grow its linear memory past it by the stack allowance. A program
+/// with a stack-first stack (C, C++, Rust, Zig) is then judged on what it used
+/// (`Outcome::peak_memory_bytes`, which leaves out the stack it never reached), as a native
+/// judge judges a process's resident memory. Interpreters and Go keep the allowance as slack
+/// for their runtime's baseline (a snapshotted CPython starts at ~40 MiB, a native one at ~10).
 pub(crate) fn failure(outcome: &Outcome, memory_limit: u64) -> Option<(Verdict, String)> {
     if matches!(outcome.status, Status::Exited(_) | Status::Trap { .. })
+        && outcome.stack_first_bytes.is_some()
         && outcome.peak_memory_bytes > memory_limit
     {
         return Some((
