@@ -32,8 +32,8 @@ pub const WALL_SLACK: Duration = Duration::from_secs(3);
 const MAX_MEMORY_BYTES: u64 = 4 << 30;
 
 /// Added to a problem's memory limit for linear memory: compiled languages put a 64 MiB stack
-/// at the bottom of it (`-z stack-size`). What a run is judged on is what it used, the stack it
-/// never reached left out (`failure`).
+/// at the bottom of it (`-z stack-size`). Those are then judged on what they used, the stack
+/// they never reached left out; interpreters keep it as slack (`failure`).
 pub const STACK_ALLOWANCE_BYTES: u64 = 64 << 20;
 
 #[derive(Debug, thiserror::Error)]
