@@ -2,21 +2,15 @@
 //! (`XCODE_TEST_NATS` to use another). Then a nats-server of our own, killed and restarted:
 //! the subscription carries on once it is back.
 
-use std::net::TcpListener;
-use std::process::{Child, Command};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use xcode_kit::{Bus, BusError, InProcessBus, Message, Nats, Subscription};
 
-/// A subject prefix unique to this run: the shared NATS serves every test run at once.
-fn prefix() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_nanos();
-    format!("test{}x{nanos}", std::process::id())
-}
+use common::{Server, free_port, prefix};
 
 async fn next(subscription: &mut Subscription) -> Message {
     tokio::time::timeout(Duration::from_secs(5), subscription.next())
@@ -107,50 +101,19 @@ async fn nats() {
     suite(&bus).await;
 }
 
-/// A nats-server of our own on a free port.
-struct Server {
-    child: Child,
-}
-
-impl Server {
-    fn start(port: u16) -> Self {
-        let child = Command::new("nats-server")
-            .args(["-a", "127.0.0.1", "-p"])
-            .arg(port.to_string())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("nats-server is installed (.ci/run installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "nats-server did not start on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self { child }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
+/// A nats-server of our own on `port`.
+fn nats_server(port: u16) -> Server {
+    let mut command = Command::new("nats-server");
+    command
+        .args(["-a", "127.0.0.1", "-p"])
+        .arg(port.to_string());
+    Server::start(command, "nats-server", port)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nats_restarting_does_not_end_a_subscription() {
-    let port = free_port();
-    let server = Server::start(port);
+    let server = nats_server(free_port());
+    let port = server.port;
     let bus = Nats::connect(&format!("nats://127.0.0.1:{port}"))
         .await
         .expect("connects");
@@ -164,7 +127,7 @@ async fn nats_restarting_does_not_end_a_subscription() {
     );
 
     drop(server);
-    let _server = Server::start(port);
+    let _server = nats_server(port);
     // The client reconnects and subscribes again by itself; publish until it is through.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

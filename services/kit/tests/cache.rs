@@ -2,22 +2,16 @@
 //! `.ci/run` starts; `XCODE_TEST_MEMCACHED` to use another). Then a memcached of our own,
 //! killed and restarted mid-test: misses while it is gone, and back to work when it returns.
 
-use std::net::TcpListener;
-use std::process::{Child, Command};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use xcode_kit::cache::MAX_VALUE_BYTES;
 use xcode_kit::{Cache, InProcess, Memcached, MemcachedConfig, Removal};
 
-/// Keys unique to this run: the shared memcached outlives test runs.
-fn prefix() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_nanos();
-    format!("test-{}-{nanos}", std::process::id())
-}
+use common::{Server, free_port, prefix};
 
 async fn suite(cache: &dyn Cache) {
     let p = prefix();
@@ -122,62 +116,25 @@ async fn memcached() {
     suite(&cache).await;
 }
 
-/// A memcached of our own on a free port.
-struct Server {
-    port: u16,
-    child: Child,
-}
-
-impl Server {
-    fn start(port: u16) -> Self {
-        let mut command = Command::new("memcached");
-        command.args(["-l", "127.0.0.1", "-U", "0", "-m", "16", "-p"]);
-        command.arg(port.to_string());
-        // memcached refuses to run as root unless told which user to be.
-        let root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|out| out.stdout.trim_ascii() == b"0");
-        if root {
-            command.args(["-u", "root"]);
-        }
-        let child = command
-            .spawn()
-            .expect("memcached is installed (.ci/run installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "memcached did not start on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self { port, child }
+/// A memcached of our own on `port`.
+fn own_memcached(port: u16) -> Server {
+    let mut command = Command::new("memcached");
+    command.args(["-l", "127.0.0.1", "-U", "0", "-m", "16", "-p"]);
+    command.arg(port.to_string());
+    // memcached refuses to run as root unless told which user to be.
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0");
+    if root {
+        command.args(["-u", "root"]);
     }
-
-    fn stop(self) {
-        drop(self);
-    }
-}
-
-impl Drop for Server {
-    /// Also when a test fails: a memcached left running would hold the test's output pipe.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
+    Server::start(command, "memcached", port)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memcached_going_away_costs_misses_then_comes_back() {
-    let server = Server::start(free_port());
+    let server = own_memcached(free_port());
     let port = server.port;
     let mut config = MemcachedConfig::new(format!("127.0.0.1:{port}"));
     config.retry_after = Duration::from_millis(200);
@@ -186,7 +143,7 @@ async fn memcached_going_away_costs_misses_then_comes_back() {
     cache.set("k", Bytes::from_static(b"v"), hour).await;
     assert_eq!(cache.get("k").await.as_deref(), Some(&b"v"[..]));
 
-    server.stop();
+    drop(server);
     // Gone: a miss, quickly; stores and removals do not hang; removal says it could not.
     let started = Instant::now();
     for _ in 0..20 {
@@ -201,7 +158,7 @@ async fn memcached_going_away_costs_misses_then_comes_back() {
     );
 
     // Back (empty, as a restarted memcached is): the cache reconnects by itself.
-    let server = Server::start(port);
+    let server = own_memcached(port);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         cache.set("k3", Bytes::from_static(b"v3"), hour).await;
@@ -212,5 +169,5 @@ async fn memcached_going_away_costs_misses_then_comes_back() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(cache.get("k").await, None, "a restarted memcached is empty");
-    server.stop();
+    drop(server);
 }
