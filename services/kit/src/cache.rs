@@ -327,6 +327,25 @@ impl Memcached {
     }
 }
 
+/// The cache a URL names: `memory` (or empty) for [`InProcess`] of `memory_bytes`,
+/// `memcached://HOST:PORT` (or `tcp://HOST:PORT`) for [`Memcached`].
+pub fn from_url(url: &str, memory_bytes: u64) -> Result<Arc<dyn Cache>, String> {
+    let url = url.trim();
+    if url.is_empty() || url == "memory" {
+        return Ok(Arc::new(InProcess::new(memory_bytes)));
+    }
+    let address = url
+        .strip_prefix("memcached://")
+        .or_else(|| url.strip_prefix("tcp://"))
+        .ok_or_else(|| format!("cache URL {url:?}: use `memory` or `memcached://HOST:PORT`"))?;
+    if address.is_empty() || address.contains('/') {
+        return Err(format!("cache URL {url:?}: use `memcached://HOST:PORT`"));
+    }
+    Ok(Arc::new(Memcached::new(MemcachedConfig::new(format!(
+        "tcp://{address}"
+    )))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

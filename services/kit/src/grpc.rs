@@ -1,0 +1,43 @@
+//! gRPC server bootstrap: every Xcode service is served with the standard health service and
+//! reflection (`grpc.reflection.v1` and `v1alpha`), so grpcurl, Kubernetes probes and other
+//! generic clients work without the `.proto` files.
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::server::NamedService;
+use tonic::transport::Server;
+use tonic::transport::server::Router;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrpcError {
+    #[error("gRPC reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("gRPC server: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// A router serving health and reflection, with `S` reported SERVING; add the service with
+/// [`Router::add_service`] and start it with [`serve`].
+pub async fn router<S: NamedService>() -> Result<Router, GrpcError> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter.set_serving::<S>().await;
+    Ok(Server::builder()
+        .add_service(health)
+        .add_service(xcode_proto::reflection::v1()?)
+        .add_service(xcode_proto::reflection::v1alpha()?))
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets calls in flight finish.
+pub async fn serve(
+    router: Router,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), GrpcError> {
+    let incoming = TcpListenerStream::new(listener);
+    router
+        .serve_with_incoming_shutdown(incoming, shutdown)
+        .await?;
+    Ok(())
+}

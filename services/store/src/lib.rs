@@ -1,0 +1,227 @@
+//! `xcode-store`: what the services keep, behind repository traits, with one implementation
+//! per backend: SQLite (the embedded default, a file under the data directory) and Postgres
+//! (production). The database URL's scheme picks the backend ([`connect`]); migrations
+//! (`migrations/sqlite`, `migrations/postgres` at the workspace root) run at connect.
+//!
+//! Both implementations run the same SQL text (positional `$N` parameters, `RETURNING`,
+//! integer milliseconds for times, text ids), stamped out by one macro, so they cannot drift;
+//! one test suite (`tests/store.rs`) runs on both.
+//!
+//! Operations that must not race are single conditional statements (a token is spent by an
+//! `UPDATE ... WHERE used_at IS NULL ... RETURNING`, a TOTP step claimed by a
+//! `WHERE totp_last_step < $step`), so they hold under concurrent replicas without locks.
+//!
+//! Depends on no other Xcode crate.
+
+mod model;
+pub mod scratch;
+mod sql;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use model::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A unique value (a username or an email, compared by their keys) is taken.
+    #[error("{0} is taken")]
+    Conflict(Field),
+    #[error("not found")]
+    NotFound,
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which unique field a [`Error::Conflict`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Username,
+    Email,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Username => "username",
+            Self::Email => "email",
+        })
+    }
+}
+
+/// Accounts: users, their sessions, single-use tokens, recovery codes, the audit log and the
+/// outbox of unsent email.
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync + fmt::Debug {
+    /// Which backend: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Answers when the database does (readiness).
+    async fn ping(&self) -> Result<()>;
+
+    async fn insert_user(&self, user: NewUser) -> Result<UserRecord>;
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>>;
+    async fn user_by_username_key(&self, key: &str) -> Result<Option<UserRecord>>;
+    async fn user_by_email_key(&self, key: &str) -> Result<Option<UserRecord>>;
+    async fn update_profile(
+        &self,
+        id: &str,
+        patch: ProfilePatch,
+        now_ms: i64,
+    ) -> Result<UserRecord>;
+    async fn set_password_hash(&self, id: &str, hash: &str, now_ms: i64) -> Result<()>;
+    async fn set_verified(&self, id: &str, now_ms: i64) -> Result<UserRecord>;
+    async fn set_ban(
+        &self,
+        id: &str,
+        reason: Option<&str>,
+        until_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Result<UserRecord>;
+    async fn clear_ban(&self, id: &str, now_ms: i64) -> Result<UserRecord>;
+    async fn set_role(&self, id: &str, role: &str, now_ms: i64) -> Result<UserRecord>;
+    async fn delete_user(&self, id: &str) -> Result<()>;
+    async fn list_users(&self, filter: &UserFilter) -> Result<(Vec<UserRecord>, u64)>;
+    async fn count_role(&self, role: &str) -> Result<u64>;
+
+    /// Counts a failed password; the `max`-th in a row locks the account until `lock_until_ms`
+    /// and starts the count again.
+    async fn record_login_failure(
+        &self,
+        id: &str,
+        max: i64,
+        lock_until_ms: i64,
+    ) -> Result<FailureCount>;
+    async fn clear_login_failures(&self, id: &str) -> Result<()>;
+
+    async fn set_totp_pending(&self, id: &str, secret: &str, now_ms: i64) -> Result<()>;
+    /// Makes the pending secret active, and `step` the last one used.
+    async fn confirm_totp(&self, id: &str, secret: &str, step: i64, now_ms: i64) -> Result<()>;
+    async fn disable_totp(&self, id: &str, now_ms: i64) -> Result<()>;
+    /// Claims TOTP time step `step`: false when it (or a later one) was used already.
+    async fn claim_totp_step(&self, id: &str, step: i64) -> Result<bool>;
+    async fn replace_recovery_codes(&self, id: &str, code_hashes: &[String]) -> Result<()>;
+    /// Spends a recovery code: false when it is not one of the user's unused codes.
+    async fn use_recovery_code(&self, id: &str, code_hash: &str, now_ms: i64) -> Result<bool>;
+    async fn unused_recovery_codes(&self, id: &str) -> Result<u64>;
+
+    async fn insert_token(
+        &self,
+        hash: &str,
+        kind: TokenKind,
+        user_id: &str,
+        expires_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<()>;
+    /// The user of a live token, without spending it.
+    async fn token_user(
+        &self,
+        hash: &str,
+        kind: TokenKind,
+        now_ms: i64,
+    ) -> Result<std::result::Result<String, TokenRefusal>>;
+    /// Spends a single-use token: its user, or why not.
+    async fn consume_token(
+        &self,
+        hash: &str,
+        kind: TokenKind,
+        now_ms: i64,
+    ) -> Result<std::result::Result<String, TokenRefusal>>;
+
+    async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
+    /// The live session (not expired, replaced or revoked) an access token belongs to.
+    async fn session_by_access(
+        &self,
+        access_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<SessionRecord>>;
+    /// Presents a refresh token: rotates it into `next` (same family) when current.
+    async fn rotate_session(
+        &self,
+        refresh_hash: &str,
+        next: &SessionRecord,
+        now_ms: i64,
+    ) -> Result<Rotation>;
+    /// Revokes one session; its access hash, if it was live.
+    async fn revoke_session(&self, id: &str, now_ms: i64) -> Result<Vec<String>>;
+    /// Revokes every live session of a user but `except`; their access hashes.
+    async fn revoke_user_sessions(
+        &self,
+        user_id: &str,
+        except: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Vec<String>>;
+
+    async fn insert_audit(
+        &self,
+        at_ms: i64,
+        actor_id: &str,
+        actor_username: &str,
+        action: &str,
+        target_user_id: &str,
+        details: &str,
+    ) -> Result<()>;
+    async fn list_audit(
+        &self,
+        target_user_id: Option<&str>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditRecord>, u64)>;
+    async fn insert_outbox(&self, at_ms: i64, to: &str, subject: &str, body: &str) -> Result<()>;
+    async fn list_outbox(&self, offset: u64, limit: u64) -> Result<(Vec<OutboxRecord>, u64)>;
+}
+
+/// How to open a database.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl Options {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 10,
+        }
+    }
+}
+
+/// Opens the database `options.url` names (`sqlite://PATH`, created when missing, or
+/// `postgres://...`) and brings its schema up to date.
+pub async fn connect(options: &Options) -> Result<Arc<dyn UserStore>> {
+    let url = options.url.as_str();
+    if url.starts_with("sqlite:") {
+        let connect = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .connect_with(connect)
+            .await?;
+        sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
+        Ok(Arc::new(sql::Sqlite(pool)))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("../../migrations/postgres")
+            .run(&pool)
+            .await?;
+        Ok(Arc::new(sql::Postgres(pool)))
+    } else {
+        Err(Error::UnsupportedUrl(url.to_owned()))
+    }
+}
