@@ -327,17 +327,38 @@ impl Memcached {
     }
 }
 
+/// No cache: every lookup misses, so every read goes to the database. For measuring what the
+/// cache is worth (bench/), and for debugging.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCache;
+
+#[async_trait::async_trait]
+impl Cache for NoCache {
+    async fn get(&self, _key: &str) -> Option<Bytes> {
+        None
+    }
+    async fn set(&self, _key: &str, _value: Bytes, _ttl: Duration) {}
+    async fn remove(&self, _key: &str) -> Removal {
+        Removal::Removed
+    }
+}
+
 /// The cache a URL names: `memory` (or empty) for [`InProcess`] of `memory_bytes`,
-/// `memcached://HOST:PORT` (or `tcp://HOST:PORT`) for [`Memcached`].
+/// `memcached://HOST:PORT` (or `tcp://HOST:PORT`) for [`Memcached`], `none` for [`NoCache`].
 pub fn from_url(url: &str, memory_bytes: u64) -> Result<Arc<dyn Cache>, String> {
     let url = url.trim();
     if url.is_empty() || url == "memory" {
         return Ok(Arc::new(InProcess::new(memory_bytes)));
     }
+    if url == "none" {
+        return Ok(Arc::new(NoCache));
+    }
     let address = url
         .strip_prefix("memcached://")
         .or_else(|| url.strip_prefix("tcp://"))
-        .ok_or_else(|| format!("cache URL {url:?}: use `memory` or `memcached://HOST:PORT`"))?;
+        .ok_or_else(|| {
+            format!("cache URL {url:?}: use `memory`, `memcached://HOST:PORT` or `none`")
+        })?;
     if address.is_empty() || address.contains('/') {
         return Err(format!("cache URL {url:?}: use `memcached://HOST:PORT`"));
     }

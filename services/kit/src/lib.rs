@@ -13,4 +13,4 @@ pub mod shutdown;
 pub mod telemetry;
 
 pub use bus::{Bus, BusError, InProcessBus, Message, Nats, Subscription};
-pub use cache::{Cache, InProcess, Memcached, MemcachedConfig, Removal};
+pub use cache::{Cache, InProcess, Memcached, MemcachedConfig, NoCache, Removal};

@@ -1,10 +1,12 @@
 //! `xcode`: the command line of the Xcode judge. It runs a module or a program in any
 //! supported language in the sandbox (`xcode run`), judges submissions against problem
-//! packages (`xcode judge`, `xcode problem`), and installs the languages (`xcode toolchains`);
-//! later it also serves the whole platform.
+//! packages (`xcode judge`, `xcode problem`), installs the languages (`xcode toolchains`), and
+//! serves the platform (`xcode serve`: every service and the HTTP gateway in one process, or
+//! one service alone).
 
 mod judge;
 mod run;
+mod serve;
 mod toolchains;
 
 use std::process::ExitCode;
@@ -29,6 +31,8 @@ enum Command {
     Problem(judge::ProblemArgs),
     /// Install and list languages.
     Toolchains(toolchains::ToolchainsArgs),
+    /// Serve the platform: the HTTP API and the gRPC services, in one process by default.
+    Serve(serve::ServeArgs),
 }
 
 /// Usage and host errors: the run did not happen. (A run that happened exits 0, whatever the
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         Command::Judge(args) => judge::judge(args).map(|()| true),
         Command::Problem(args) => judge::problem(args),
         Command::Toolchains(args) => toolchains::run(args).map(|()| true),
+        Command::Serve(args) => serve::serve(args).map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,190 @@
+//! `xcode serve`: the platform in one process on the embedded defaults (SQLite under the data
+//! directory, the in-process cache), the users service on gRPC and the gateway on HTTP; or one
+//! service alone (`xcode serve users`, `xcode serve gateway`), configured for production with
+//! Postgres and Memcached URLs.
+//!
+//! Settings are layered (docs/configuration.md): defaults, then `--config FILE`, then
+//! `XCODE__SECTION__KEY` variables, then these flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use xcode_kit::shutdown;
+use xcode_users::settings::{
+    AdminSettings, AuthSettings, CacheSettings, DatabaseSettings, MailSettings,
+};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    only: Option<Only>,
+    /// Where the gateway listens (HTTP).
+    #[arg(long, global = true, value_name = "ADDR")]
+    http: Option<String>,
+    /// Where the services listen (gRPC).
+    #[arg(long, global = true, value_name = "ADDR")]
+    grpc: Option<String>,
+    /// Where the embedded database lives (default `data`).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// A TOML file of settings (sections as in docs/configuration.md).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The users service's gRPC URL, for `serve gateway`.
+    #[arg(long, global = true, value_name = "URL")]
+    users_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Only {
+    /// The users service (AuthUserAdminService) alone, on --grpc.
+    Users,
+    /// The HTTP gateway alone, on --http, in front of --users-url.
+    Gateway,
+}
+
+/// Every setting of the platform, by section.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServeSettings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub cache: CacheSettings,
+    pub auth: AuthSettings,
+    pub mail: MailSettings,
+    pub admin: AdminSettings,
+    pub gateway: xcode_gateway::Settings,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub http: String,
+    pub grpc: String,
+    pub data_dir: PathBuf,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            http: "127.0.0.1:8080".into(),
+            grpc: "127.0.0.1:50051".into(),
+            data_dir: PathBuf::from("data"),
+        }
+    }
+}
+
+pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut settings: ServeSettings =
+        xcode_kit::config::load(args.config.as_deref(), std::env::vars())?;
+    if let Some(http) = args.http {
+        settings.server.http = http;
+    }
+    if let Some(grpc) = args.grpc {
+        settings.server.grpc = grpc;
+    }
+    if let Some(dir) = args.data_dir {
+        settings.server.data_dir = dir;
+    }
+    if let Some(url) = args.users_url {
+        settings.gateway.users_url = url;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        xcode_kit::telemetry::init();
+        match args.only {
+            None => all_in_one(settings).await,
+            Some(Only::Users) => users_alone(settings).await,
+            Some(Only::Gateway) => gateway_alone(settings).await,
+        }
+    })
+}
+
+fn users_settings(settings: &ServeSettings) -> xcode_users::Settings {
+    xcode_users::Settings {
+        database: settings.database.clone(),
+        cache: settings.cache.clone(),
+        auth: settings.auth.clone(),
+        mail: settings.mail.clone(),
+        admin: settings.admin.clone(),
+    }
+}
+
+/// The embedded database under the data directory, unless a URL was configured.
+fn embedded_database(settings: &mut ServeSettings) -> anyhow::Result<()> {
+    if settings.database.url != DatabaseSettings::default().url {
+        return Ok(());
+    }
+    let dir = &settings.server.data_dir;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating the data directory {}", dir.display()))?;
+    settings.database.url = format!("sqlite://{}", dir.join("xcode.db").display());
+    Ok(())
+}
+
+async fn bind(address: &str, what: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("{what}: cannot listen on {address}"))?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}
+
+/// One line on stdout per listener, once it accepts connections (scripts and tests wait for
+/// these; with port 0 they say which port was taken).
+fn announce(line: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
+}
+
+async fn all_in_one(mut settings: ServeSettings) -> anyhow::Result<()> {
+    embedded_database(&mut settings)?;
+    let (grpc, grpc_address) = bind(&settings.server.grpc, "gRPC").await?;
+    let (http, http_address) = bind(&settings.server.http, "HTTP").await?;
+    settings.gateway.users_url = format!("http://{grpc_address}");
+    if settings.mail.public_url == MailSettings::default().public_url {
+        // Links in emails point at where this process serves.
+        settings.mail.public_url = format!("http://{http_address}");
+    }
+    let users = xcode_users::start(&users_settings(&settings)).await?;
+    let (trigger, stop) = shutdown::channel();
+    tokio::spawn(async move {
+        shutdown::signal().await;
+        trigger.fire();
+    });
+    announce(&format!("xcode: gRPC listening on {grpc_address}"));
+    announce(&format!("xcode: HTTP listening on http://{http_address}"));
+    tracing::info!(
+        database = xcode_users::redact(&settings.database.url),
+        cache = settings.cache.url,
+        "serving"
+    );
+    let users = xcode_users::serve(users, grpc, stop.wait());
+    let gateway = xcode_gateway::run(settings.gateway, http, stop.wait());
+    tokio::try_join!(users, gateway)?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn users_alone(mut settings: ServeSettings) -> anyhow::Result<()> {
+    embedded_database(&mut settings)?;
+    let users = xcode_users::start(&users_settings(&settings)).await?;
+    let (grpc, grpc_address) = bind(&settings.server.grpc, "gRPC").await?;
+    announce(&format!("xcode: gRPC listening on {grpc_address}"));
+    xcode_users::serve(users, grpc, shutdown::signal()).await
+}
+
+async fn gateway_alone(settings: ServeSettings) -> anyhow::Result<()> {
+    let (http, http_address) = bind(&settings.server.http, "HTTP").await?;
+    announce(&format!("xcode: HTTP listening on http://{http_address}"));
+    xcode_gateway::run(settings.gateway, http, shutdown::signal()).await
+}
