@@ -184,8 +184,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(mut command: Command, name: &str, port: u16) -> Self {
+        command.stdout(Stdio::null());
+        Self::start_keeping_stdout(command, name, port)
+    }
+
+    /// [`Server::start`] with stdout where `command` says.
+    pub fn start_keeping_stdout(mut command: Command, name: &str, port: u16) -> Self {
         let child = command
-            .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {name} (.ci/run installs it): {e}"));
