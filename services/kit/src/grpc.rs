@@ -24,9 +24,21 @@ pub async fn router<S: NamedService>() -> Result<Router, GrpcError> {
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<S>().await;
     Ok(Server::builder()
+        .trace_fn(span)
         .add_service(health)
         .add_service(xcode_proto::reflection::v1()?)
         .add_service(xcode_proto::reflection::v1alpha()?))
+}
+
+/// Each call's span: its method and the request id the gateway forwards (`x-request-id`), so
+/// a request's log lines can be followed from the gateway into the services.
+fn span(request: &tonic::codegen::http::Request<()>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("grpc", method = request.uri().path(), request_id)
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets calls in flight finish.
