@@ -3,6 +3,7 @@
 //! SIGTERM, what Kubernetes sends); tests pass their own.
 
 use std::future::Future;
+use std::time::Duration;
 
 use tokio::sync::watch;
 
@@ -60,5 +61,58 @@ impl Shutdown {
             // An error means the trigger is gone: shut down too.
             let _ = receiver.wait_for(|fired| *fired).await;
         }
+    }
+}
+
+/// Runs `server` to its end, except that once `stopping` completes it gets at most `grace` to
+/// finish: a client holding a half-sent request open must not keep the process alive. `None`
+/// when the grace ran out (the server and its connections are dropped).
+pub async fn bounded<T>(
+    server: impl Future<Output = T>,
+    stopping: impl Future<Output = ()>,
+    grace: Duration,
+) -> Option<T> {
+    let mut server = std::pin::pin!(server);
+    tokio::select! {
+        result = &mut server => return Some(result),
+        () = stopping => {}
+    }
+    match tokio::time::timeout(grace, server).await {
+        Ok(result) => Some(result),
+        Err(_) => {
+            tracing::warn!(
+                ?grace,
+                "connections still open after the grace period: closing them"
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_gets_its_grace_and_no_more() {
+        let (trigger, stop) = channel();
+        trigger.fire();
+        let quick = bounded(async { 7 }, stop.wait(), Duration::from_secs(5)).await;
+        assert_eq!(quick, Some(7));
+        let stuck = bounded(
+            std::future::pending::<()>(),
+            stop.wait(),
+            Duration::from_secs(5),
+        );
+        assert_eq!(stuck.await, None);
+        let finishing = bounded(
+            async {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                "done"
+            },
+            stop.wait(),
+            Duration::from_secs(5),
+        );
+        assert_eq!(finishing.await, Some("done"));
     }
 }

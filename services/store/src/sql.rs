@@ -534,6 +534,9 @@ macro_rules! store {
                 next: &SessionRecord,
                 now_ms: i64,
             ) -> Result<Rotation> {
+                // One transaction: a reuse of the same token racing this rotation waits for it
+                // (the row is locked), then finds the new session and revokes it too.
+                let mut transaction = self.0.begin().await?;
                 let previous: Option<SessionRecord> = sqlx::query_as(
                     "UPDATE sessions SET replaced_at = $2
                      WHERE refresh_hash = $1 AND replaced_at IS NULL AND revoked_at IS NULL
@@ -542,17 +545,30 @@ macro_rules! store {
                 )
                 .bind(refresh_hash)
                 .bind(now_ms)
-                .fetch_optional(&self.0)
+                .fetch_optional(&mut *transaction)
                 .await?;
                 if let Some(previous) = previous {
-                    let next = SessionRecord {
-                        family_id: previous.family_id.clone(),
-                        user_id: previous.user_id.clone(),
-                        ..next.clone()
-                    };
-                    self.insert_session(&next).await?;
+                    sqlx::query(
+                        "INSERT INTO sessions (id, family_id, user_id, access_hash,
+                             access_expires_at, refresh_hash, refresh_expires_at, client_ip,
+                             created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(&next.id)
+                    .bind(&previous.family_id)
+                    .bind(&previous.user_id)
+                    .bind(&next.access_hash)
+                    .bind(next.access_expires_at)
+                    .bind(&next.refresh_hash)
+                    .bind(next.refresh_expires_at)
+                    .bind(&next.client_ip)
+                    .bind(next.created_at)
+                    .execute(&mut *transaction)
+                    .await?;
+                    transaction.commit().await?;
                     return Ok(Rotation::Rotated { previous });
                 }
+                transaction.commit().await?;
                 let spent: Option<(String, Option<i64>)> = sqlx::query_as(
                     "SELECT family_id, replaced_at FROM sessions WHERE refresh_hash = $1",
                 )

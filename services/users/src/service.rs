@@ -92,8 +92,7 @@ fn banned_message(user: &UserRecord) -> String {
         message.push_str(&format!(": {reason}"));
     }
     if let Some(until) = user.banned_until {
-        let until = convert::timestamp(until);
-        message.push_str(&format!(" (until {}s after the epoch)", until.seconds));
+        message.push_str(&format!(" (until {})", convert::timestamp(until)));
     }
     message
 }

@@ -107,6 +107,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
 }
 
+/// How long requests in flight get to finish after SIGTERM (Kubernetes waits 30 s by default
+/// before it kills).
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn users_settings(settings: &ServeSettings) -> xcode_users::Settings {
     xcode_users::Settings {
         database: settings.database.clone(),
@@ -156,11 +160,7 @@ async fn all_in_one(mut settings: ServeSettings) -> anyhow::Result<()> {
         settings.mail.public_url = format!("http://{http_address}");
     }
     let users = xcode_users::start(&users_settings(&settings)).await?;
-    let (trigger, stop) = shutdown::channel();
-    tokio::spawn(async move {
-        shutdown::signal().await;
-        trigger.fire();
-    });
+    let (stop, _) = stop_on_signal();
     announce(&format!("xcode: gRPC listening on {grpc_address}"));
     announce(&format!("xcode: HTTP listening on http://{http_address}"));
     tracing::info!(
@@ -170,7 +170,15 @@ async fn all_in_one(mut settings: ServeSettings) -> anyhow::Result<()> {
     );
     let users = xcode_users::serve(users, grpc, stop.wait());
     let gateway = xcode_gateway::run(settings.gateway, http, stop.wait());
-    tokio::try_join!(users, gateway)?;
+    if let Some(result) = shutdown::bounded(
+        async { tokio::try_join!(users, gateway) },
+        stop.wait(),
+        SHUTDOWN_GRACE,
+    )
+    .await
+    {
+        result?;
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -180,11 +188,29 @@ async fn users_alone(mut settings: ServeSettings) -> anyhow::Result<()> {
     let users = xcode_users::start(&users_settings(&settings)).await?;
     let (grpc, grpc_address) = bind(&settings.server.grpc, "gRPC").await?;
     announce(&format!("xcode: gRPC listening on {grpc_address}"));
-    xcode_users::serve(users, grpc, shutdown::signal()).await
+    let (stop, stopping) = stop_on_signal();
+    let served = xcode_users::serve(users, grpc, stopping.wait());
+    shutdown::bounded(served, stop.wait(), SHUTDOWN_GRACE)
+        .await
+        .unwrap_or(Ok(()))
 }
 
 async fn gateway_alone(settings: ServeSettings) -> anyhow::Result<()> {
     let (http, http_address) = bind(&settings.server.http, "HTTP").await?;
     announce(&format!("xcode: HTTP listening on http://{http_address}"));
-    xcode_gateway::run(settings.gateway, http, shutdown::signal()).await
+    let (stop, stopping) = stop_on_signal();
+    let served = xcode_gateway::run(settings.gateway, http, stopping.wait());
+    shutdown::bounded(served, stop.wait(), SHUTDOWN_GRACE)
+        .await
+        .unwrap_or(Ok(()))
+}
+
+/// A shutdown that SIGINT or SIGTERM fires (two handles on it: the server's and the deadline's).
+fn stop_on_signal() -> (shutdown::Shutdown, shutdown::Shutdown) {
+    let (trigger, stop) = shutdown::channel();
+    tokio::spawn(async move {
+        shutdown::signal().await;
+        trigger.fire();
+    });
+    (stop.clone(), stop)
 }
