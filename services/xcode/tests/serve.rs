@@ -1087,19 +1087,25 @@ async fn half_open_connections_do_not_keep_the_server_alive_after_sigterm() {
     let grpc = xcode.grpc.trim_start_matches("http://").to_owned();
     // A request whose headers never end, a body shorter than announced, and a gRPC connection
     // that never says a word.
-    let mut slow_headers = tokio::net::TcpStream::connect(&http).await.expect("connect");
+    let mut slow_headers = tokio::net::TcpStream::connect(&http)
+        .await
+        .expect("connect");
     slow_headers
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         .await
         .expect("write");
-    let mut short_body = tokio::net::TcpStream::connect(&http).await.expect("connect");
+    let mut short_body = tokio::net::TcpStream::connect(&http)
+        .await
+        .expect("connect");
     short_body
         .write_all(
             b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"lo",
         )
         .await
         .expect("write");
-    let silent = tokio::net::TcpStream::connect(&grpc).await.expect("connect");
+    let silent = tokio::net::TcpStream::connect(&grpc)
+        .await
+        .expect("connect");
     tokio::time::sleep(Duration::from_millis(200)).await;
     // Within the grace (10 s) and a margin, not never.
     xcode.terminate(Duration::from_secs(20)).await;
