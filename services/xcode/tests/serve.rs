@@ -1111,3 +1111,29 @@ async fn half_open_connections_do_not_keep_the_server_alive_after_sigterm() {
     xcode.terminate(Duration::from_secs(20)).await;
     drop((slow_headers, short_body, silent));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_and_gateway_run_as_separate_processes_on_postgres_and_memcached() {
+    let mut setup = Setup::new(Backend::Postgres, CacheKind::Memcached).await;
+    let xcode = setup.start_split().await;
+    xcode.get("/readyz", None).await.ok(200);
+    let user = xcode
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({"username": "split", "email": "split@example.com", "password": "violet Tram crosses 9 bridges"}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(user["user"]["username"], "split");
+    let token = xcode
+        .access("split@example.com", "violet Tram crosses 9 bridges")
+        .await;
+    let me = xcode.get("/api/v1/me", Some(&token)).await.ok(200);
+    assert_eq!(me["user"]["email"], "split@example.com");
+    let admin = xcode.access(ADMIN, ADMIN_PASSWORD).await;
+    xcode
+        .get("/api/v1/admin/users?q=split", Some(&admin))
+        .await
+        .ok(200);
+}

@@ -107,6 +107,41 @@ impl Setup {
 
     /// Starts `xcode serve` and waits until it says where it listens.
     pub async fn start(&mut self) -> Xcode {
+        self.launch(
+            &["serve", "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0"],
+            true,
+            true,
+        )
+        .await
+    }
+
+    /// Starts the production shape: `xcode serve users` and, in front of it, `xcode serve
+    /// gateway` (two processes; the gateway's [`Xcode`] owns the users one).
+    pub async fn start_split(&mut self) -> Xcode {
+        let users = self
+            .launch(&["serve", "users", "--grpc", "127.0.0.1:0"], false, true)
+            .await;
+        let users_url = users.grpc.clone();
+        let mut gateway = self
+            .launch(
+                &[
+                    "serve",
+                    "gateway",
+                    "--http",
+                    "127.0.0.1:0",
+                    "--users-url",
+                    &users_url,
+                ],
+                true,
+                false,
+            )
+            .await;
+        gateway.grpc = users_url;
+        gateway.companion = Some(Box::new(users));
+        gateway
+    }
+
+    async fn launch(&mut self, args: &[&str], wants_http: bool, wants_grpc: bool) -> Xcode {
         self.starts += 1;
         let logs = self.dir.path().join(format!("start-{}", self.starts));
         std::fs::create_dir_all(&logs).expect("a log directory");
@@ -114,7 +149,7 @@ impl Setup {
         let stderr_path = logs.join("stderr");
         let mut command = Command::new(env!("CARGO_BIN_EXE_xcode"));
         command
-            .args(["serve", "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0"])
+            .args(args)
             .arg("--data-dir")
             .arg(self.data_dir())
             .stdin(Stdio::null())
@@ -139,6 +174,7 @@ impl Setup {
                 .build()
                 .expect("an HTTP client"),
             stderr_path,
+            companion: None,
         };
         xcode.pid = xcode.child.id();
         let deadline = Instant::now() + START_TIMEOUT;
@@ -152,7 +188,7 @@ impl Setup {
                     xcode.http = url.trim().to_owned();
                 }
             }
-            if !xcode.http.is_empty() && !xcode.grpc.is_empty() {
+            if xcode.http.is_empty() != wants_http && xcode.grpc.is_empty() != wants_grpc {
                 return xcode;
             }
             if let Ok(Some(status)) = xcode.child.try_wait() {
@@ -182,6 +218,8 @@ pub struct Xcode {
     pub grpc: String,
     pub client: reqwest::Client,
     stderr_path: PathBuf,
+    /// Another process this one needs (the users service behind a lone gateway).
+    companion: Option<Box<Xcode>>,
 }
 
 impl Xcode {
