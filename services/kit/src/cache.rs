@@ -220,6 +220,11 @@ impl Memcached {
 
     /// Runs `op` on a connection (made if needed), under the timeout; any failure drops the
     /// connection and marks the server down for a while.
+    ///
+    /// The connection is taken out of its slot while in use and put back only after a whole
+    /// operation: a caller that gives up mid-operation (a cancelled request) drops it with its
+    /// half-read reply, and the next operation connects afresh instead of finding it closed
+    /// and counting the server down.
     async fn with_client<T>(
         &self,
         op: impl AsyncFnOnce(&mut async_memcached::Client) -> Result<T, async_memcached::Error>,
@@ -235,21 +240,23 @@ impl Memcached {
         }
         let index = shared.next.fetch_add(1, Ordering::Relaxed) % shared.slots.len();
         let mut slot = shared.slots[index].lock().await;
+        let idle = slot.take();
         let work = async {
-            if slot.is_none() {
-                let client = async_memcached::Client::new(&shared.dsn).await?;
-                *slot = Some(client);
-            }
-            let client = slot.as_mut().expect("connected above");
-            op(client).await
+            let mut client = match idle {
+                Some(client) => client,
+                None => async_memcached::Client::new(&shared.dsn).await?,
+            };
+            let value = op(&mut client).await?;
+            Ok((value, client))
         };
         let result = match tokio::time::timeout(shared.config.timeout, work).await {
-            Ok(Ok(value)) => return Ok(value),
+            Ok(Ok((value, client))) => {
+                *slot = Some(client);
+                return Ok(value);
+            }
             Ok(Err(error)) => Failure::Error(error),
             Err(_) => Failure::Timeout,
         };
-        // The connection may be mid-reply: never reuse it.
-        *slot = None;
         *lock(&shared.down_until) = Some(Instant::now() + shared.config.retry_after);
         Err(result)
     }

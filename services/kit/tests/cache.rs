@@ -116,6 +116,47 @@ async fn memcached() {
     suite(&cache).await;
 }
 
+/// A request cancelled mid-operation (its future dropped) must not cost the next ones: the
+/// half-used connection is dropped, not reused, and the server is not counted down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_operations_do_not_turn_the_cache_off() {
+    let server = own_memcached(free_port());
+    let cache = Memcached::new(MemcachedConfig {
+        connections: 1,
+        ..MemcachedConfig::new(format!("127.0.0.1:{}", server.port))
+    });
+    let key = format!("{}-cancel", prefix());
+    let big = Bytes::from(vec![7u8; 512 << 10]);
+    cache.set(&key, big.clone(), Duration::from_secs(60)).await;
+    let mut cancelled = 0;
+    for round in 0..20u32 {
+        // Poll a get a few times (the request goes out, part of the reply may come in), then
+        // give up on it: a different point of the reply each round.
+        {
+            let mut get = std::pin::pin!(cache.get(&key));
+            let mut pending = true;
+            for _ in 0..=round % 4 {
+                if futures::poll!(get.as_mut()).is_ready() {
+                    pending = false;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_micros(50)).await;
+            }
+            cancelled += u32::from(pending);
+        }
+        assert_eq!(
+            cache.get(&key).await.as_deref(),
+            Some(&big[..]),
+            "round {round}: a miss after a cancelled get"
+        );
+    }
+    // A single poll leaves the reply unread (every fourth round); more polls may finish it.
+    assert!(
+        cancelled >= 3,
+        "only {cancelled} gets were cancelled mid-way"
+    );
+}
+
 /// A memcached of our own on `port`.
 fn own_memcached(port: u16) -> Server {
     let mut command = Command::new("memcached");
