@@ -4,11 +4,18 @@
 //! recommendation. Hashes carry their parameters; a login whose hash was made with others is
 //! rehashed with the current ones. Hashing is CPU-bound: it runs on the blocking pool, at most
 //! one per core at a time, so a burst of logins queues instead of starving the async runtime.
+//!
+//! Each hash works in a 19 MiB block buffer. Allocated per hash on the blocking pool's many
+//! threads, glibc kept those buffers: a server grew past a gigabyte under login load
+//! (bench/README.md). So the buffers are reused, one per concurrent hash: 2 x 19 MiB on two
+//! cores, for good.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::PasswordHash;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
@@ -44,63 +51,124 @@ impl Default for HashParams {
 pub struct Hasher {
     params: HashParams,
     permits: Arc<Semaphore>,
+    /// Block buffers for argon2, reused (at most one per permit).
+    buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     /// A hash with the current parameters that no password matches.
     dummy: Arc<str>,
 }
 
+/// Length of the hash argon2 outputs (the crate's default, what its PHC strings carry).
+const OUTPUT_BYTES: usize = 32;
+
 impl Hasher {
     pub fn new(params: HashParams) -> anyhow::Result<Self> {
-        let salt = SaltString::encode_b64(&random_bytes::<16>())
-            .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-        let dummy = argon(params)?
-            .hash_password(&random_bytes::<32>(), &salt)
-            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
-            .to_string();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Ok(Self {
+        let mut hasher = Self {
             params,
             permits: Arc::new(Semaphore::new(cores)),
-            dummy: dummy.into(),
+            buffers: Arc::new(Mutex::new(Vec::new())),
+            dummy: Arc::from(""),
+        };
+        let dummy = hasher.hash_now(&random_bytes::<32>())?;
+        hasher.dummy = dummy.into();
+        Ok(hasher)
+    }
+
+    /// argon2id of `password` with a new salt, as a PHC string, on this thread.
+    fn hash_now(&self, password: &[u8]) -> anyhow::Result<String> {
+        let salt = random_bytes::<16>();
+        let argon = argon(self.params)?;
+        let mut out = [0u8; OUTPUT_BYTES];
+        self.with_blocks(argon.params().block_count(), |blocks| {
+            argon
+                .hash_password_into_with_memory(password, &salt, &mut out, blocks)
+                .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+        })?;
+        let HashParams {
+            memory_kib,
+            iterations,
+            parallelism,
+            ..
+        } = self.params;
+        Ok(format!(
+            "$argon2id$v=19$m={memory_kib},t={iterations},p={parallelism}${}${}",
+            STANDARD_NO_PAD.encode(salt),
+            STANDARD_NO_PAD.encode(out)
+        ))
+    }
+
+    /// Whether `password` matches the PHC string `hash` (with the parameters it carries).
+    fn verify_now(&self, password: &[u8], hash: &str) -> anyhow::Result<Verified> {
+        let parsed = PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let stored = Params::try_from(&parsed).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let algorithm = Algorithm::try_from(parsed.algorithm)
+            .map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let version = parsed
+            .version
+            .map_or(Ok(Version::V0x13), Version::try_from)
+            .map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let expected = parsed
+            .hash
+            .ok_or_else(|| anyhow::anyhow!("stored hash: no output"))?;
+        let mut salt = [0u8; 64];
+        let salt = parsed
+            .salt
+            .ok_or_else(|| anyhow::anyhow!("stored hash: no salt"))?
+            .decode_b64(&mut salt)
+            .map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let argon = Argon2::new(algorithm, version, stored.clone());
+        let mut out = vec![0u8; expected.len()];
+        self.with_blocks(stored.block_count(), |blocks| {
+            argon
+                .hash_password_into_with_memory(password, salt, &mut out, blocks)
+                .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+        })?;
+        let matches = constant_time_eq(&out, expected.as_bytes());
+        let current = algorithm == Algorithm::Argon2id
+            && version == Version::V0x13
+            && stored.m_cost() == self.params.memory_kib
+            && stored.t_cost() == self.params.iterations
+            && stored.p_cost() == self.params.parallelism;
+        Ok(Verified {
+            matches,
+            needs_rehash: matches && !current,
         })
     }
 
+    fn with_blocks<T>(&self, count: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let lock = |buffers: &Mutex<Vec<Vec<Block>>>| {
+            buffers
+                .lock()
+                .map(|mut guard| guard.pop())
+                .unwrap_or_else(|poisoned| poisoned.into_inner().pop())
+        };
+        let mut buffer = lock(&self.buffers).unwrap_or_default();
+        if buffer.len() < count {
+            buffer.resize(count, Block::default());
+        }
+        let result = work(&mut buffer[..count]);
+        match self.buffers.lock() {
+            Ok(mut buffers) => buffers.push(buffer),
+            Err(poisoned) => poisoned.into_inner().push(buffer),
+        }
+        result
+    }
+
     pub async fn hash(&self, password: &str) -> Result<String, ServiceError> {
-        let params = self.params;
+        let hasher = self.clone();
         let password = password.to_owned();
-        self.blocking(move || {
-            let salt = SaltString::encode_b64(&random_bytes::<16>())
-                .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-            let hash = argon(params)?
-                .hash_password(password.as_bytes(), &salt)
-                .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
-            Ok(hash.to_string())
-        })
-        .await
+        self.blocking(move || hasher.hash_now(password.as_bytes()))
+            .await
     }
 
     /// Whether `password` matches `hash`, and whether the hash should be redone with the
     /// current parameters.
     pub async fn verify(&self, password: &str, hash: &str) -> Result<Verified, ServiceError> {
-        let params = self.params;
+        let hasher = self.clone();
         let password = password.to_owned();
         let hash = hash.to_owned();
-        self.blocking(move || {
-            let parsed =
-                PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-            let matches = argon(params)?
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok();
-            let current = Params::try_from(&parsed).ok().is_some_and(|stored| {
-                stored.m_cost() == params.memory_kib
-                    && stored.t_cost() == params.iterations
-                    && stored.p_cost() == params.parallelism
-            }) && parsed.algorithm == Algorithm::Argon2id.ident();
-            Ok(Verified {
-                matches,
-                needs_rehash: matches && !current,
-            })
-        })
-        .await
+        self.blocking(move || hasher.verify_now(password.as_bytes(), &hash))
+            .await
     }
 
     /// Spends the time a verification takes, for logins of unknown accounts: answering faster
@@ -161,6 +229,10 @@ pub struct Verified {
     pub needs_rehash: bool,
 }
 
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn argon(params: HashParams) -> anyhow::Result<Argon2<'static>> {
     let params = Params::new(
         params.memory_kib,
@@ -214,6 +286,34 @@ mod tests {
             .await
             .expect("verify");
         assert!(old.matches && old.needs_rehash);
+    }
+
+    #[tokio::test]
+    async fn hashes_are_the_argon2_crates_phc_strings_both_ways() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _, SaltString};
+        let hasher = Hasher::new(small()).expect("params");
+        let ours = hasher
+            .hash("correct horse battery staple")
+            .await
+            .expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("a PHC string");
+        argon(small())
+            .expect("params")
+            .verify_password(b"correct horse battery staple", &parsed)
+            .expect("the argon2 crate verifies our hash");
+        let salt = SaltString::encode_b64(&[9; 16]).expect("salt");
+        let theirs = argon(small())
+            .expect("params")
+            .hash_password(b"correct horse battery staple", &salt)
+            .expect("hash")
+            .to_string();
+        let verified = hasher
+            .verify("correct horse battery staple", &theirs)
+            .await
+            .expect("verify");
+        assert!(verified.matches && !verified.needs_rehash);
+        // The buffers are reused: at most one per concurrent hash.
+        assert!(hasher.buffers.lock().expect("lock").len() <= 2);
     }
 
     #[test]
