@@ -9,6 +9,7 @@ use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
 use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 
 const SERVICE: &str = "AuthUserAdminService";
+const USERS: &str = "xcode.users.v1.AuthUserAdminService";
 
 fn descriptors() -> FileDescriptorSet {
     FileDescriptorSet::decode(xcode_proto::FILE_DESCRIPTOR_SET).expect("a valid descriptor set")
@@ -119,8 +120,8 @@ async fn reflection_lists_the_services() {
     let (_health_reporter, health) = tonic_health::server::health_reporter();
     let server = Server::builder()
         .add_service(health)
-        .add_service(xcode_proto::reflection::v1().expect("reflection"))
-        .add_service(xcode_proto::reflection::v1alpha().expect("reflection"))
+        .add_service(xcode_proto::reflection::v1(&[USERS]).expect("reflection"))
+        .add_service(xcode_proto::reflection::v1alpha(&[USERS]).expect("reflection"))
         .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener));
     let server = tokio::spawn(server);
 
@@ -149,11 +150,91 @@ async fn reflection_lists_the_services() {
     };
     let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
     for name in [
-        "xcode.users.v1.AuthUserAdminService",
+        USERS,
         "grpc.health.v1.Health",
         "grpc.reflection.v1.ServerReflection",
     ] {
         assert!(names.iter().any(|n| n == name), "{name} not in {names:?}");
     }
+    // Contracts this server does not serve are not advertised.
+    for name in [
+        "xcode.problems.v1.ProblemService",
+        "xcode.judge.v1.ExecutionService",
+    ] {
+        assert!(!names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
     server.abort();
+}
+
+/// The service of `file` and its RPCs, each with its own `<Rpc>Request` and `<Rpc>Response`.
+fn rpcs(file_name: &str, package: &str, service_name: &str) -> Vec<String> {
+    let set = descriptors();
+    let file = set
+        .file
+        .iter()
+        .find(|file| file.name() == file_name)
+        .unwrap_or_else(|| panic!("{file_name} is in the set"));
+    assert_eq!(file.package(), package);
+    let service = file
+        .service
+        .iter()
+        .find(|service| service.name() == service_name)
+        .expect("the service");
+    for method in &service.method {
+        assert_eq!(
+            method.input_type(),
+            format!(".{package}.{}Request", method.name())
+        );
+        assert_eq!(
+            method.output_type(),
+            format!(".{package}.{}Response", method.name())
+        );
+    }
+    service
+        .method
+        .iter()
+        .map(|method| method.name().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_problem_service_has_what_issue_6_names() {
+    let methods = rpcs(
+        "xcode/problems/v1/problems.proto",
+        "xcode.problems.v1",
+        "ProblemService",
+    );
+    for rpc in [
+        "ListProblems",
+        "GetProblem",
+        "GetProblemStats",
+        "CreateProblem",
+        "UpdateProblem",
+        "DeleteProblem",
+        "UploadPackage",
+        "PutTest",
+        "SetValidator",
+    ] {
+        assert!(methods.iter().any(|m| m == rpc), "{rpc} not in {methods:?}");
+    }
+}
+
+#[test]
+fn the_execution_service_has_what_issue_6_names() {
+    let methods = rpcs(
+        "xcode/judge/v1/judge.proto",
+        "xcode.judge.v1",
+        "ExecutionService",
+    );
+    for rpc in [
+        "Run",
+        "Submit",
+        "GetSubmission",
+        "ListSubmissions",
+        "StreamSubmission",
+        "Rejudge",
+        "ListLanguages",
+    ] {
+        assert!(methods.iter().any(|m| m == rpc), "{rpc} not in {methods:?}");
+    }
 }

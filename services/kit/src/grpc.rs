@@ -25,8 +25,8 @@ pub async fn router<S: NamedService>() -> Result<Router, GrpcError> {
     Ok(Server::builder()
         .trace_fn(span)
         .add_service(health)
-        .add_service(xcode_proto::reflection::v1()?)
-        .add_service(xcode_proto::reflection::v1alpha()?))
+        .add_service(xcode_proto::reflection::v1(&[S::NAME])?)
+        .add_service(xcode_proto::reflection::v1alpha(&[S::NAME])?))
 }
 
 /// Each call's span: its method and the request id the gateway forwards (`x-request-id`), so
