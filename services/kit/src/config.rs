@@ -40,7 +40,8 @@ where
         config::Environment::with_prefix("XCODE")
             .prefix_separator("__")
             .separator("__")
-            .try_parsing(true)
+            // Values stay strings until the settings' types ask for numbers or booleans: a
+            // password of digits keeps its leading zeros.
             .source(Some(env)),
     );
     builder
@@ -113,13 +114,23 @@ mod tests {
 
         let env = vars(&[
             ("XCODE__DATABASE__URL", "postgres://env"),
-            ("XCODE__ADMIN__USER_NAME", "root_user"),
+            ("XCODE__ADMIN__USER_NAME", "00123"),
             ("OTHER__DATABASE__URL", "ignored"),
         ]);
         let both: Settings = load(Some(&file), env).expect("env");
         assert_eq!(both.database.url, "postgres://env");
         assert_eq!(both.database.max_connections, 3, "the file's value stays");
-        assert_eq!(both.admin.user_name.as_deref(), Some("root_user"));
+        assert_eq!(
+            both.admin.user_name.as_deref(),
+            Some("00123"),
+            "digits stay a string"
+        );
+        let number: Settings = load(
+            Some(&file),
+            vars(&[("XCODE__DATABASE__MAX_CONNECTIONS", "12")]),
+        )
+        .expect("a number from the environment");
+        assert_eq!(number.database.max_connections, 12);
     }
 
     #[test]

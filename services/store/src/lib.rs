@@ -135,6 +135,9 @@ pub trait UserStore: Send + Sync + fmt::Debug {
         now_ms: i64,
     ) -> Result<std::result::Result<String, TokenRefusal>>;
 
+    /// Spends every live token of `kind` of a user (a new password voids older reset links).
+    async fn spend_user_tokens(&self, user_id: &str, kind: TokenKind, now_ms: i64) -> Result<u64>;
+
     async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
     /// The live session (not expired, replaced or revoked) an access token belongs to.
     async fn session_by_access(

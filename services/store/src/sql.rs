@@ -491,6 +491,24 @@ macro_rules! store {
                 }))
             }
 
+            async fn spend_user_tokens(
+                &self,
+                user_id: &str,
+                kind: TokenKind,
+                now_ms: i64,
+            ) -> Result<u64> {
+                let done = sqlx::query(
+                    "UPDATE tokens SET used_at = $3
+                     WHERE user_id = $1 AND kind = $2 AND used_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(kind.as_str())
+                .bind(now_ms)
+                .execute(&self.0)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO sessions (id, family_id, user_id, access_hash,

@@ -34,6 +34,8 @@ impl Mailer {
             Some(url) if !url.expose_secret().is_empty() => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|e| anyhow::anyhow!("mail.smtp_url: {e}"))?
+                    // Within the gateway's 10 s: a hung server must not fail the request.
+                    .timeout(Some(std::time::Duration::from_secs(5)))
                     .build();
                 let from: Mailbox = settings
                     .from

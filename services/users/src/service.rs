@@ -982,6 +982,11 @@ impl AuthUserAdminService for Users {
                     .store
                     .set_password_hash(&user.id, &hash, now_ms())
                     .await?;
+                // Other reset links sent before stop working too.
+                self.0
+                    .store
+                    .spend_user_tokens(&user.id, TokenKind::ResetPassword, now_ms())
+                    .await?;
                 self.0.store.clear_login_failures(&user.id).await?;
                 let ended = self.revoke_all(&user.id, None).await?;
                 self.forget_user(&user.id).await;
@@ -1024,6 +1029,10 @@ impl AuthUserAdminService for Users {
                 self.0
                     .store
                     .set_password_hash(&user.id, &hash, now_ms())
+                    .await?;
+                self.0
+                    .store
+                    .spend_user_tokens(&user.id, TokenKind::ResetPassword, now_ms())
                     .await?;
                 self.revoke_all(&user.id, None).await?;
                 let (record, tokens) =
@@ -1150,6 +1159,9 @@ impl AuthUserAdminService for Users {
                         "two-factor authentication is off",
                     ));
                 };
+                // Wrong codes count towards the lockout, and a locked account cannot try more:
+                // a stolen access token must not buy unlimited guesses at new recovery codes.
+                self.check_lock(&user)?;
                 let totp = totp::totp(secret, &self.0.auth.totp_issuer, &user.username)?;
                 let valid =
                     match totp::matching_step(&totp, &request.get_ref().code, totp::unix_seconds())
@@ -1158,7 +1170,12 @@ impl AuthUserAdminService for Users {
                         None => false,
                     };
                 if !valid {
-                    return Err(self.count_failure(&user).await?);
+                    return Err(match self.count_failure(&user).await? {
+                        ServiceError::Unauthenticated(_) => {
+                            ServiceError::unauthenticated("code: wrong or already used")
+                        }
+                        other => other,
+                    });
                 }
                 Ok(pb::RegenerateRecoveryCodesResponse {
                     recovery_codes: self.new_recovery_codes(&user.id).await?,

@@ -228,16 +228,17 @@ async fn oversized_fields_and_messages_are_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn expired_reused_and_forged_tokens_are_refused() {
     let mut settings = settings();
-    settings.auth.verify_email_ttl_seconds = 1;
-    settings.auth.challenge_ttl_seconds = 1;
-    settings.auth.access_ttl_seconds = 1;
+    // Long enough for the calls before the wait even on a loaded machine.
+    settings.auth.verify_email_ttl_seconds = 2;
+    settings.auth.challenge_ttl_seconds = 2;
+    settings.auth.access_ttl_seconds = 2;
     let service = Service::start_with(Backend::Sqlite, CacheKind::Memory, settings).await;
     let mut client = service.client.clone();
     let admin = access(&signed_in(&mut client, ADMIN, ADMIN_PASSWORD).await);
     register(&mut client, "ada", "ada@example.com", GOOD_PASSWORD).await;
     let verify = token_from_outbox(&mut client, &admin, "ada@example.com", "Verify").await;
     let ada = signed_in(&mut client, "ada", GOOD_PASSWORD).await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_code(
         client
             .verify_email(pb::VerifyEmailRequest { token: verify })
@@ -667,9 +668,15 @@ async fn admin_rpcs_check_the_role_and_admins_cannot_lock_themselves_out() {
         "future",
     );
     // A ban with an end: over once it passes.
+    // 1.5 s from now to the millisecond (whole seconds could leave only a few ms).
+    let until_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis()
+        + 1500;
     let until = prost_types::Timestamp {
-        seconds: i64::try_from(unix_now()).expect("fits") + 1,
-        nanos: 0,
+        seconds: i64::try_from(until_ms / 1000).expect("fits"),
+        nanos: i32::try_from(until_ms % 1000).expect("fits") * 1_000_000,
     };
     client
         .ban_user(authed(
@@ -775,4 +782,99 @@ async fn a_password_hashed_with_old_parameters_is_rehashed_at_login() {
         .password_hash;
     assert!(after.contains("t=2"), "{after}");
     signed_in(&mut client, "ada", GOOD_PASSWORD).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stolen_session_cannot_guess_codes_forever_and_old_reset_links_die() {
+    let mut settings = settings();
+    settings.auth.max_failed_logins = 3;
+    let service = Service::start_with(Backend::Sqlite, CacheKind::Memory, settings).await;
+    let mut client = service.client.clone();
+    register(&mut client, "ada", "ada@example.com", GOOD_PASSWORD).await;
+    let token = access(&signed_in(&mut client, "ada", GOOD_PASSWORD).await);
+    let enrollment = client
+        .begin_totp_enrollment(authed(&token, pb::BeginTotpEnrollmentRequest {}))
+        .await
+        .expect("enroll")
+        .into_inner();
+    client
+        .confirm_totp(authed(
+            &token,
+            pb::ConfirmTotpRequest {
+                code: totp_code(&enrollment.secret, unix_now()),
+            },
+        ))
+        .await
+        .expect("confirm");
+    let regenerate = |code: &str| {
+        authed(
+            &token,
+            pb::RegenerateRecoveryCodesRequest { code: code.into() },
+        )
+    };
+    for _ in 0..2 {
+        assert_code(
+            client.regenerate_recovery_codes(regenerate("000000")).await,
+            Code::Unauthenticated,
+            "code",
+        );
+    }
+    assert_code(
+        client.regenerate_recovery_codes(regenerate("000001")).await,
+        Code::ResourceExhausted,
+        "locked",
+    );
+    let right = totp_code(&enrollment.secret, unix_now() + 30);
+    assert_code(
+        client.regenerate_recovery_codes(regenerate(&right)).await,
+        Code::ResourceExhausted,
+        "locked",
+    );
+
+    // Two reset links; using one voids the other.
+    let admin = access(&signed_in(&mut client, ADMIN, ADMIN_PASSWORD).await);
+    register(&mut client, "grace", "grace@example.com", GOOD_PASSWORD).await;
+    for _ in 0..2 {
+        client
+            .request_password_reset(pb::RequestPasswordResetRequest {
+                email: "grace@example.com".into(),
+            })
+            .await
+            .expect("forgot");
+    }
+    let emails = client
+        .list_outbox(authed(&admin, pb::ListOutboxRequest::default()))
+        .await
+        .expect("outbox")
+        .into_inner()
+        .emails;
+    let tokens: Vec<String> = emails
+        .iter()
+        .filter(|email| email.to == "grace@example.com" && email.subject.contains("Reset"))
+        .filter_map(|email| {
+            email
+                .body
+                .split_whitespace()
+                .find(|word| word.starts_with("xpr_"))
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    client
+        .reset_password(pb::ResetPasswordRequest {
+            token: tokens[0].clone(),
+            new_password: "amber Kite sails 4 oceans".into(),
+        })
+        .await
+        .expect("reset");
+    assert_code(
+        client
+            .reset_password(pb::ResetPasswordRequest {
+                token: tokens[1].clone(),
+                new_password: "olive Drum beats 6 marches".into(),
+            })
+            .await,
+        Code::Unauthenticated,
+        "used already",
+    );
 }
