@@ -69,7 +69,7 @@ impl FromRequestParts<AppState> for Authenticated {
 }
 
 /// The token of the `Authorization` header, or else of the access cookie (CSRF-checked).
-fn access_token(method: &Method, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn access_token(method: &Method, headers: &HeaderMap) -> Result<String, ApiError> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         return bearer_token(value).ok_or_else(|| {
             ApiError::unauthenticated("the Authorization header must be `Bearer <access token>`")

@@ -152,6 +152,12 @@ pub trait UserStore: Send + Sync + fmt::Debug {
         next: &SessionRecord,
         now_ms: i64,
     ) -> Result<Rotation>;
+    /// Revokes the live session of a refresh token; its access hash, if there was one.
+    async fn revoke_session_by_refresh(
+        &self,
+        refresh_hash: &str,
+        now_ms: i64,
+    ) -> Result<Vec<String>>;
     /// Revokes one session; its access hash, if it was live.
     async fn revoke_session(&self, id: &str, now_ms: i64) -> Result<Vec<String>>;
     /// Revokes every live session of a user but `except`; their access hashes.

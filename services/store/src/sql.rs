@@ -617,6 +617,23 @@ macro_rules! store {
                 }
             }
 
+            async fn revoke_session_by_refresh(
+                &self,
+                refresh_hash: &str,
+                now_ms: i64,
+            ) -> Result<Vec<String>> {
+                let hashes: Vec<(String,)> = sqlx::query_as(
+                    "UPDATE sessions SET revoked_at = $2
+                     WHERE refresh_hash = $1 AND revoked_at IS NULL AND replaced_at IS NULL
+                     RETURNING access_hash",
+                )
+                .bind(refresh_hash)
+                .bind(now_ms)
+                .fetch_all(&self.0)
+                .await?;
+                Ok(hashes.into_iter().map(|(hash,)| hash).collect())
+            }
+
             async fn revoke_session(&self, id: &str, now_ms: i64) -> Result<Vec<String>> {
                 let hashes: Vec<(String,)> = sqlx::query_as(
                     "UPDATE sessions SET revoked_at = $2

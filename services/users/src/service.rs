@@ -902,12 +902,31 @@ impl AuthUserAdminService for Users {
     async fn logout(&self, request: Request<pb::LogoutRequest>) -> Reply<pb::LogoutResponse> {
         reply(
             async {
-                let caller = self.caller(&request).await?;
-                let hashes = self
-                    .0
-                    .store
-                    .revoke_session(&caller.session.id, now_ms())
-                    .await?;
+                let refresh_token = request.get_ref().refresh_token.trim().to_owned();
+                let hashes = match self.caller(&request).await {
+                    Ok(caller) => {
+                        self.0
+                            .store
+                            .revoke_session(&caller.session.id, now_ms())
+                            .await?
+                    }
+                    // The access token has expired (an idle browser): the refresh token still
+                    // names the session, which must not outlive the logout.
+                    Err(ServiceError::Unauthenticated(_)) if !refresh_token.is_empty() => {
+                        let hashes = self
+                            .0
+                            .store
+                            .revoke_session_by_refresh(&hash_token(&refresh_token), now_ms())
+                            .await?;
+                        if hashes.is_empty() {
+                            return Err(ServiceError::unauthenticated(
+                                "the refresh token is unknown, expired or revoked",
+                            ));
+                        }
+                        hashes
+                    }
+                    Err(error) => return Err(error),
+                };
                 self.forget_sessions(&hashes).await;
                 Ok(pb::LogoutResponse {})
             }

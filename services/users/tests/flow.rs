@@ -446,7 +446,7 @@ async fn flow(backend: Backend, cache: CacheKind) {
     let a = signed_in(&mut client, ADMIN, ADMIN_PASSWORD).await;
     let b = signed_in(&mut client, ADMIN, ADMIN_PASSWORD).await;
     client
-        .logout(authed(&access(&a), pb::LogoutRequest {}))
+        .logout(authed(&access(&a), pb::LogoutRequest::default()))
         .await
         .expect("logout");
     assert_code(

@@ -1137,3 +1137,56 @@ async fn users_and_gateway_run_as_separate_processes_on_postgres_and_memcached()
         .await
         .ok(200);
 }
+
+/// An idle browser's access cookie has expired (its Max-Age is the access lifetime); logging
+/// out must still end the session its refresh cookie holds.
+#[tokio::test(flavor = "multi_thread")]
+async fn logout_after_the_access_cookie_expired_still_ends_the_session() {
+    let mut setup = Setup::sqlite();
+    let xcode = setup.start().await;
+    xcode
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "username": "idle", "email": "idle@example.com", "password": ADA_PASSWORD }),
+        )
+        .await
+        .ok(201);
+    let login = xcode
+        .post("/api/v1/auth/login", None, login_body("idle", ADA_PASSWORD))
+        .await;
+    let set = login.set_cookies();
+    let body = login.ok(200);
+    let refresh = cookie_value(find_cookie(&set, "xcode_refresh"));
+    let csrf = cookie_value(find_cookie(&set, "xcode_csrf"));
+    // What the browser still sends: the refresh and CSRF cookies, no access cookie.
+    let cookies = format!("xcode_refresh={refresh}; xcode_csrf={csrf}");
+    let without_csrf = Reply::of(
+        xcode
+            .request(Method::POST, "/api/v1/auth/logout", None)
+            .header("cookie", &cookies),
+    )
+    .await;
+    without_csrf.error(403, "csrf");
+    let logout = Reply::of(
+        xcode
+            .request(Method::POST, "/api/v1/auth/logout", None)
+            .header("cookie", &cookies)
+            .header("x-csrf-token", &csrf),
+    )
+    .await;
+    assert_eq!(logout.status, 204, "{:?}", logout.body);
+    // The session is over: neither its access token nor its refresh token works.
+    xcode
+        .get("/api/v1/me", Some(&text(&body["access_token"])))
+        .await
+        .error(401, "unauthenticated");
+    xcode
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": refresh }),
+        )
+        .await
+        .error(401, "unauthenticated");
+}

@@ -3,7 +3,7 @@
 //! cookies (for browsers); ending one clears the cookies.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
@@ -12,7 +12,10 @@ use xcode_proto::users::v1 as pb;
 use xcode_proto::users::v1::login_response::Result as LoginResult;
 
 use crate::AppState;
-use crate::auth::{Authenticated, Context, Expiry, REFRESH_COOKIE, SetCookies, check_csrf};
+use crate::auth::{
+    ACCESS_COOKIE, Authenticated, Context, Expiry, REFRESH_COOKIE, SetCookies, access_token,
+    check_csrf,
+};
 use crate::error::ApiError;
 use crate::extract::{Json, OptionalJson};
 use crate::model::{Tokens, TwoFactorChallenge, User, required};
@@ -222,18 +225,52 @@ pub(crate) async fn refresh(
     }
 }
 
+/// Ends the session: the caller's, by its access token; or, when the access token has expired
+/// already (an idle browser no longer has the cookie), the session of the refresh token (the
+/// `xcode_refresh` cookie, or `{"refresh_token": ...}`), so that logging out always ends it.
+/// Cookie-authenticated requests need the CSRF header. The cookies are cleared in any case.
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    Authenticated(context): Authenticated,
+    mut context: Context,
+    headers: HeaderMap,
+    OptionalJson(body): OptionalJson<Refresh>,
 ) -> Result<Response, ApiError> {
+    let cookies = SetCookies::signed_out(&state);
+    let jar = CookieJar::from_headers(&headers);
+    let from_body = body
+        .and_then(|body| body.refresh_token)
+        .filter(|token| !token.is_empty());
+    let refresh_cookie = jar
+        .get(REFRESH_COOKIE)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| !value.is_empty());
+    let access = if headers.contains_key(axum::http::header::AUTHORIZATION) {
+        Some(access_token(&Method::POST, &headers)?)
+    } else {
+        let access_cookie = jar
+            .get(ACCESS_COOKIE)
+            .map(|cookie| cookie.value().to_owned())
+            .filter(|value| !value.is_empty());
+        if access_cookie.is_some() || (refresh_cookie.is_some() && from_body.is_none()) {
+            check_csrf(&headers, &jar)?;
+        }
+        access_cookie
+    };
+    let refresh_token = from_body.or(refresh_cookie).unwrap_or_default();
+    if access.is_none() && refresh_token.is_empty() {
+        let error = ApiError::unauthenticated(
+            "sign in: send `Authorization: Bearer <access token>`, the xcode_access cookie, or a refresh token",
+        );
+        return Ok((cookies, error).into_response());
+    }
+    context.access_token = access;
     let result = upstream::users(
         &state,
         &context,
-        pb::LogoutRequest {},
+        pb::LogoutRequest { refresh_token },
         |mut users, request| async move { users.logout(request).await },
     )
     .await;
-    let cookies = SetCookies::signed_out(&state);
     match result {
         Ok(_) => Ok((cookies, StatusCode::NO_CONTENT).into_response()),
         // The session is gone already: the browser's cookies go too.
