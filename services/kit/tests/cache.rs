@@ -126,16 +126,17 @@ async fn cancelled_operations_do_not_turn_the_cache_off() {
         ..MemcachedConfig::new(format!("127.0.0.1:{}", server.port))
     });
     let key = format!("{}-cancel", prefix());
-    let big = Bytes::from(vec![7u8; 512 << 10]);
+    // Near the largest value, so that one poll rarely reads a whole reply.
+    let big = Bytes::from(vec![7u8; 900 << 10]);
     cache.set(&key, big.clone(), Duration::from_secs(60)).await;
     let mut cancelled = 0;
-    for round in 0..20u32 {
+    for round in 0..40u32 {
         // Poll a get a few times (the request goes out, part of the reply may come in), then
         // give up on it: a different point of the reply each round.
         {
             let mut get = std::pin::pin!(cache.get(&key));
             let mut pending = true;
-            for _ in 0..=round % 4 {
+            for _ in 0..=round % 2 {
                 if futures::poll!(get.as_mut()).is_ready() {
                     pending = false;
                     break;
@@ -150,9 +151,10 @@ async fn cancelled_operations_do_not_turn_the_cache_off() {
             "round {round}: a miss after a cancelled get"
         );
     }
-    // A single poll leaves the reply unread (every fourth round); more polls may finish it.
+    // Not vacuous: many gets were given up on before their reply was read (under load a poll
+    // may still finish one now and then).
     assert!(
-        cancelled >= 3,
+        cancelled >= 5,
         "only {cancelled} gets were cancelled mid-way"
     );
 }
