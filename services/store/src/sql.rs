@@ -61,7 +61,34 @@ const LIST_WHERE: &str = "
       AND ($4 = '' OR role = $4)";
 
 macro_rules! store {
-    ($store:ident, $backend:literal) => {
+    ($store:ident, $database:ty, $backend:literal) => {
+        impl $store {
+            /// Inserts a session on a pool or inside a transaction (refresh rotation).
+            async fn insert_session_on<'c, E>(executor: E, session: &SessionRecord) -> Result<()>
+            where
+                E: sqlx::Executor<'c, Database = $database>,
+            {
+                sqlx::query(
+                    "INSERT INTO sessions (id, family_id, user_id, access_hash,
+                         access_expires_at, refresh_hash, refresh_expires_at, client_ip,
+                         created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&session.id)
+                .bind(&session.family_id)
+                .bind(&session.user_id)
+                .bind(&session.access_hash)
+                .bind(session.access_expires_at)
+                .bind(&session.refresh_hash)
+                .bind(session.refresh_expires_at)
+                .bind(&session.client_ip)
+                .bind(session.created_at)
+                .execute(executor)
+                .await?;
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl UserStore for $store {
             fn backend(&self) -> &'static str {
@@ -510,24 +537,7 @@ macro_rules! store {
             }
 
             async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO sessions (id, family_id, user_id, access_hash,
-                         access_expires_at, refresh_hash, refresh_expires_at, client_ip,
-                         created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(&session.id)
-                .bind(&session.family_id)
-                .bind(&session.user_id)
-                .bind(&session.access_hash)
-                .bind(session.access_expires_at)
-                .bind(&session.refresh_hash)
-                .bind(session.refresh_expires_at)
-                .bind(&session.client_ip)
-                .bind(session.created_at)
-                .execute(&self.0)
-                .await?;
-                Ok(())
+                Self::insert_session_on(&self.0, session).await
             }
 
             async fn session_by_access(
@@ -566,23 +576,12 @@ macro_rules! store {
                 .fetch_optional(&mut *transaction)
                 .await?;
                 if let Some(previous) = previous {
-                    sqlx::query(
-                        "INSERT INTO sessions (id, family_id, user_id, access_hash,
-                             access_expires_at, refresh_hash, refresh_expires_at, client_ip,
-                             created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(&next.id)
-                    .bind(&previous.family_id)
-                    .bind(&previous.user_id)
-                    .bind(&next.access_hash)
-                    .bind(next.access_expires_at)
-                    .bind(&next.refresh_hash)
-                    .bind(next.refresh_expires_at)
-                    .bind(&next.client_ip)
-                    .bind(next.created_at)
-                    .execute(&mut *transaction)
-                    .await?;
+                    let next = SessionRecord {
+                        family_id: previous.family_id.clone(),
+                        user_id: previous.user_id.clone(),
+                        ..next.clone()
+                    };
+                    Self::insert_session_on(&mut *transaction, &next).await?;
                     transaction.commit().await?;
                     return Ok(Rotation::Rotated { previous });
                 }
@@ -754,5 +753,5 @@ macro_rules! store {
     };
 }
 
-store!(Sqlite, "sqlite");
-store!(Postgres, "postgres");
+store!(Sqlite, sqlx::Sqlite, "sqlite");
+store!(Postgres, sqlx::Postgres, "postgres");
