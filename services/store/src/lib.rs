@@ -13,6 +13,8 @@
 //!
 //! Depends on no other Xcode crate.
 
+mod judge_model;
+mod judge_sql;
 mod model;
 pub mod scratch;
 mod sql;
@@ -22,6 +24,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use judge_model::*;
 pub use model::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +49,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Field {
     Username,
     Email,
+    /// A problem's slug.
+    Slug,
 }
 
 impl fmt::Display for Field {
@@ -53,6 +58,7 @@ impl fmt::Display for Field {
         f.write_str(match self {
             Self::Username => "username",
             Self::Email => "email",
+            Self::Slug => "slug",
         })
     }
 }
@@ -187,6 +193,89 @@ pub trait UserStore: Send + Sync + fmt::Debug {
     async fn list_outbox(&self, offset: u64, limit: u64) -> Result<(Vec<OutboxRecord>, u64)>;
 }
 
+/// Problems, their packages and submissions (services/judge).
+#[async_trait::async_trait]
+pub trait JudgeStore: Send + Sync + fmt::Debug {
+    /// Stores a package archive under its SHA-256 (a no-op when it is there).
+    async fn put_package(&self, sha256: &str, archive: &[u8], now_ms: i64) -> Result<()>;
+    async fn package(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+
+    /// `Conflict(Slug)` when the slug is taken.
+    async fn insert_problem(&self, problem: &ProblemRecord) -> Result<()>;
+    /// Writes every field of the problem `problem.id` but its id, slug, author and creation.
+    async fn update_problem(&self, problem: &ProblemRecord) -> Result<()>;
+    /// Deletes a problem and its submissions.
+    async fn delete_problem(&self, id: &str) -> Result<()>;
+    async fn problem_by_slug(&self, slug: &str) -> Result<Option<ProblemRecord>>;
+    async fn count_problems(&self) -> Result<u64>;
+    /// A page of problems, ordered by rating then slug, and how many match.
+    async fn list_problems(&self, filter: &ProblemFilter) -> Result<(Vec<ProblemListing>, u64)>;
+    /// `(category, tags)` of every public problem.
+    async fn public_facets(&self) -> Result<Vec<(String, String)>>;
+    async fn problem_stats(&self, problem_id: &str) -> Result<ProblemStats>;
+
+    async fn insert_submission(&self, submission: &SubmissionRecord) -> Result<()>;
+    async fn submission(&self, id: &str) -> Result<Option<SubmissionRecord>>;
+    /// Starts a judging: `judging`, the attempt counted up; `None` when it is done already.
+    async fn claim_submission(&self, id: &str) -> Result<Option<SubmissionRecord>>;
+    /// Records the tests judged so far, if `attempt` is still the submission's judging.
+    async fn save_progress(
+        &self,
+        id: &str,
+        attempt: i64,
+        compile_output: &str,
+        tests: &str,
+        sequence: i64,
+    ) -> Result<bool>;
+    /// Stores the result, if `attempt` is still the submission's judging; the row stored.
+    async fn finish_submission(
+        &self,
+        id: &str,
+        attempt: i64,
+        judged: &JudgedSubmission,
+        now_ms: i64,
+    ) -> Result<Option<SubmissionRecord>>;
+    /// Back to `queued` with no result: one submission, or all of a problem's. Their ids.
+    async fn requeue_submissions(
+        &self,
+        submission_id: Option<&str>,
+        problem_id: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Vec<String>>;
+    /// Submissions queued before `enqueued_before_ms` (their job may be lost), oldest first.
+    async fn stale_submissions(&self, enqueued_before_ms: i64, limit: u64) -> Result<Vec<String>>;
+    /// Puts every submission being judged back to `queued` (an in-process queue's judgings
+    /// died with the process). Their ids.
+    async fn requeue_judging(&self) -> Result<Vec<String>>;
+    /// Marks a queued submission enqueued again at `now_ms`.
+    async fn touch_enqueued(&self, id: &str, now_ms: i64) -> Result<()>;
+    /// A page of submissions, newest first, and how many match.
+    async fn list_submissions(
+        &self,
+        filter: &SubmissionFilter,
+    ) -> Result<(Vec<SubmissionRecord>, u64)>;
+    async fn user_solved(&self, user_id: &str, problem_id: &str) -> Result<bool>;
+    /// The user's submissions not judged yet.
+    async fn count_in_flight(&self, user_id: &str) -> Result<u64>;
+
+    async fn insert_execution(&self, execution: &ExecutionRecord) -> Result<()>;
+    async fn execution(&self, token: &str) -> Result<Option<ExecutionRecord>>;
+    /// Starts running it: `running`, the attempt counted up; `None` when done already.
+    async fn claim_execution(&self, token: &str) -> Result<Option<ExecutionRecord>>;
+    /// Stores its result if `attempt` still owns it.
+    async fn finish_execution(
+        &self,
+        token: &str,
+        attempt: i64,
+        result: Option<&[u8]>,
+        matched: Option<bool>,
+        message: &str,
+        now_ms: i64,
+    ) -> Result<bool>;
+    /// Executions still queued that were created before `created_before_ms`.
+    async fn stale_executions(&self, created_before_ms: i64, limit: u64) -> Result<Vec<String>>;
+}
+
 /// How to open a database.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -206,6 +295,26 @@ impl Options {
 /// Opens the database `options.url` names (`sqlite://PATH`, created when missing, or
 /// `postgres://...`) and brings its schema up to date.
 pub async fn connect(options: &Options) -> Result<Arc<dyn UserStore>> {
+    Ok(match open(options).await? {
+        Pool::Sqlite(pool) => Arc::new(sql::Sqlite(pool)),
+        Pool::Postgres(pool) => Arc::new(sql::Postgres(pool)),
+    })
+}
+
+/// [`connect`], for the judge's problems and submissions (the same database and schema).
+pub async fn connect_judge(options: &Options) -> Result<Arc<dyn JudgeStore>> {
+    Ok(match open(options).await? {
+        Pool::Sqlite(pool) => Arc::new(sql::Sqlite(pool)),
+        Pool::Postgres(pool) => Arc::new(sql::Postgres(pool)),
+    })
+}
+
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+async fn open(options: &Options) -> Result<Pool> {
     let url = options.url.as_str();
     if url.starts_with("sqlite:") {
         let connect = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
@@ -219,7 +328,7 @@ pub async fn connect(options: &Options) -> Result<Arc<dyn UserStore>> {
             .connect_with(connect)
             .await?;
         sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
-        Ok(Arc::new(sql::Sqlite(pool)))
+        Ok(Pool::Sqlite(pool))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
@@ -229,7 +338,7 @@ pub async fn connect(options: &Options) -> Result<Arc<dyn UserStore>> {
         sqlx::migrate!("../../migrations/postgres")
             .run(&pool)
             .await?;
-        Ok(Arc::new(sql::Postgres(pool)))
+        Ok(Pool::Postgres(pool))
     } else {
         Err(Error::UnsupportedUrl(url.to_owned()))
     }

@@ -32,7 +32,7 @@ fn conflict(error: sqlx::Error) -> Error {
 }
 
 /// `LIKE` pattern of a substring, its wildcards escaped.
-fn contains_pattern(query: &str) -> String {
+pub(crate) fn contains_pattern(query: &str) -> String {
     let mut pattern = String::with_capacity(query.len() + 2);
     pattern.push('%');
     for c in query.to_lowercase().chars() {
@@ -45,11 +45,11 @@ fn contains_pattern(query: &str) -> String {
     pattern
 }
 
-fn to_i64(value: u64) -> i64 {
+pub(crate) fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn to_u64(value: i64) -> u64 {
+pub(crate) fn to_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
