@@ -29,7 +29,7 @@ pub const WALL_FACTOR: u64 = 20;
 pub const WALL_SLACK: Duration = Duration::from_secs(3);
 
 /// Largest linear memory any run may have: wasm32's 4 GiB.
-const MAX_MEMORY_BYTES: u64 = 4 << 30;
+pub(crate) const MAX_MEMORY_BYTES: u64 = 4 << 30;
 
 /// Added to a problem's memory limit for linear memory: compiled languages put a 64 MiB stack
 /// at the bottom of it (`-z stack-size`). Those are then judged on what they used, the stack
@@ -158,6 +158,11 @@ impl Engine {
 
     pub(crate) fn runtime(&self) -> &Runtime {
         &self.runtime
+    }
+
+    /// Loads a module file, or returns it loaded already.
+    pub(crate) fn load_module(&self, path: &Path) -> Result<Module> {
+        Ok(self.load(path)?)
     }
 
     /// Loads a module file, or returns it loaded already.
@@ -413,6 +418,17 @@ impl Engine {
             stderr_bytes: usize::try_from(problem.limits.output_bytes).unwrap_or(usize::MAX),
             ..Limits::default()
         }
+    }
+
+    /// Compiles the problem's custom validator (kept for judging); why it cannot be used.
+    pub fn check_validator(&self, problem: &Problem) -> Result<Result<(), String>> {
+        if matches!(problem.validator, Validator::Default { .. }) {
+            return Ok(Ok(()));
+        }
+        Ok(match self.validator(problem)?.as_ref() {
+            Ok(_) => Ok(()),
+            Err(message) => Err(message.clone()),
+        })
     }
 
     /// The problem's validator, compiled once per process and package.

@@ -208,6 +208,11 @@ impl Nats {
         Ok(Self { client })
     }
 
+    /// The connection, for what core publish/subscribe does not cover (JetStream).
+    pub fn client(&self) -> async_nats::Client {
+        self.client.clone()
+    }
+
     /// Waits until everything published so far reached the server.
     pub async fn flush(&self) -> Result<(), BusError> {
         self.client

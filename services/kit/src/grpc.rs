@@ -20,13 +20,22 @@ pub enum GrpcError {
 /// A router serving health and reflection, with `S` reported SERVING; add the service with
 /// [`Router::add_service`] and start it with [`serve`].
 pub async fn router<S: NamedService>() -> Result<Router, GrpcError> {
+    router_of(&[S::NAME]).await
+}
+
+/// [`router`] for a server of several services, by their names (`S::NAME`).
+pub async fn router_of(services: &[&str]) -> Result<Router, GrpcError> {
     let (reporter, health) = tonic_health::server::health_reporter();
-    reporter.set_serving::<S>().await;
+    for name in services {
+        reporter
+            .set_service_status(name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
     Ok(Server::builder()
         .trace_fn(span)
         .add_service(health)
-        .add_service(xcode_proto::reflection::v1(&[S::NAME])?)
-        .add_service(xcode_proto::reflection::v1alpha(&[S::NAME])?))
+        .add_service(xcode_proto::reflection::v1(services)?)
+        .add_service(xcode_proto::reflection::v1alpha(services)?))
 }
 
 /// Each call's span: its method and the request id the gateway forwards (`x-request-id`), so
