@@ -4,13 +4,19 @@
 mod account;
 mod admin;
 mod auth;
+pub(crate) mod judge;
+mod ws;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
 
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
+/// Largest body of a run or a submission.
+pub(crate) const CODE_BODY_BYTES: usize = 20 << 20;
+
+pub(crate) fn routes(max_package_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/verify-email", post(auth::verify_email))
@@ -43,4 +49,37 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/admin/users/{id}/role", post(admin::set_role))
         .route("/api/v1/admin/audit", get(admin::audit_log))
         .route("/api/v1/admin/outbox", get(admin::outbox))
+        .route("/api/v1/admin/rejudge", post(judge::rejudge))
+        .route("/api/v1/languages", get(judge::languages))
+        .route("/api/v1/facets", get(judge::facets))
+        .route(
+            "/api/v1/problems",
+            get(judge::list_problems).post(judge::create_problem),
+        )
+        .route(
+            "/api/v1/problems/{slug}",
+            get(judge::get_problem)
+                .patch(judge::update_problem)
+                .delete(judge::delete_problem),
+        )
+        .route(
+            "/api/v1/problems/{slug}/package",
+            put(judge::upload_package).layer(DefaultBodyLimit::max(max_package_bytes)),
+        )
+        .route("/api/v1/problems/{slug}/stats", get(judge::problem_stats))
+        .route("/api/v1/problems/{slug}/tests", get(judge::list_tests))
+        // Sources (up to 64 KiB, checked by the judge with a clear message) and inputs need
+        // more than the default body limit.
+        .route(
+            "/api/v1/run",
+            post(judge::run).layer(DefaultBodyLimit::max(CODE_BODY_BYTES)),
+        )
+        .route(
+            "/api/v1/submissions",
+            get(judge::list_submissions)
+                .post(judge::submit)
+                .layer(DefaultBodyLimit::max(CODE_BODY_BYTES)),
+        )
+        .route("/api/v1/submissions/{id}", get(judge::get_submission))
+        .route("/api/v1/ws", get(ws::ws))
 }

@@ -68,6 +68,26 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// A request with or without credentials: an access token when it has one (CSRF-checked as
+/// for [`Authenticated`]), anonymous otherwise.
+#[derive(Debug, Clone)]
+pub(crate) struct MaybeAuthenticated(pub(crate) Context);
+
+impl FromRequestParts<AppState> for MaybeAuthenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let mut context = Context::from_request_parts(parts, state).await?;
+        let has_cookie = CookieJar::from_headers(&parts.headers)
+            .get(ACCESS_COOKIE)
+            .is_some_and(|cookie| !cookie.value().is_empty());
+        if parts.headers.contains_key(header::AUTHORIZATION) || has_cookie {
+            context.access_token = Some(access_token(&parts.method, &parts.headers)?);
+        }
+        Ok(Self(context))
+    }
+}
+
 /// The token of the `Authorization` header, or else of the access cookie (CSRF-checked).
 pub(crate) fn access_token(method: &Method, headers: &HeaderMap) -> Result<String, ApiError> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {

@@ -77,6 +77,11 @@ impl From<tonic::Status> for ApiError {
                 "invalid argument",
             ),
             Code::AlreadyExists => (StatusCode::CONFLICT, "conflict", "already exists"),
+            Code::OutOfRange => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "too large",
+            ),
             Code::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
@@ -95,11 +100,11 @@ impl From<tonic::Status> for ApiError {
                 "failed precondition",
             ),
             Code::Unavailable | Code::DeadlineExceeded => {
-                tracing::warn!(code = ?status.code(), message = status.message(), "users service unavailable");
+                tracing::warn!(code = ?status.code(), message = status.message(), "service unavailable");
                 return Self::unavailable("the service is unavailable; try again later");
             }
             other => {
-                tracing::error!(code = ?other, message = status.message(), "users service failed");
+                tracing::error!(code = ?other, message = status.message(), "service failed");
                 return Self::internal();
             }
         };
@@ -197,7 +202,7 @@ mod tests {
             (Code::DataLoss, 500, "internal"),
             (Code::Cancelled, 500, "internal"),
             (Code::Aborted, 500, "internal"),
-            (Code::OutOfRange, 500, "internal"),
+            (Code::OutOfRange, 413, "payload_too_large"),
         ];
         for (code, status, name) in cases {
             let error = mapped(code, "detail");

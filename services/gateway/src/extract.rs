@@ -96,7 +96,7 @@ fn json_rejection(rejection: &JsonRejection, limit_bytes: usize) -> ApiError {
     ApiError::invalid_request(rejection.body_text())
 }
 
-fn bytes_rejection(rejection: &BytesRejection, limit_bytes: usize) -> ApiError {
+pub(crate) fn bytes_rejection(rejection: &BytesRejection, limit_bytes: usize) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::payload_too_large(limit_bytes);
     }

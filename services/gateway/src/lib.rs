@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod error;
 mod extract;
+mod judge0;
 mod model;
 mod openapi;
 mod ops;
@@ -25,6 +26,8 @@ use axum::extract::DefaultBodyLimit;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tonic::transport::{Channel, Endpoint};
+use xcode_proto::judge::v1::execution_service_client::ExecutionServiceClient;
+use xcode_proto::problems::v1::problem_service_client::ProblemServiceClient;
 use xcode_proto::users::v1::auth_user_admin_service_client::AuthUserAdminServiceClient;
 
 /// The gateway's settings (the `gateway` section of the server's configuration).
@@ -33,6 +36,10 @@ use xcode_proto::users::v1::auth_user_admin_service_client::AuthUserAdminService
 pub struct Settings {
     /// gRPC address of the users service, e.g. "http://127.0.0.1:50051"
     pub users_url: String,
+    /// gRPC address of the problems and judge services (empty: the users service's address)
+    pub judge_url: String,
+    /// Largest problem package upload in bytes (default 64 MiB)
+    pub max_package_bytes: usize,
     /// Mark auth cookies `Secure` (default true; browsers accept Secure cookies on http://localhost)
     pub cookie_secure: bool,
     /// Largest request body in bytes (default 64 KiB) -> 413 with the JSON error body
@@ -49,6 +56,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             users_url: "http://127.0.0.1:50051".into(),
+            judge_url: String::new(),
+            max_package_bytes: 64 << 20,
             cookie_secure: true,
             max_body_bytes: 64 * 1024,
             request_timeout_seconds: 10,
@@ -61,6 +70,11 @@ impl Default for Settings {
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
     pub(crate) users: AuthUserAdminServiceClient<Channel>,
+    pub(crate) problems: ProblemServiceClient<Channel>,
+    pub(crate) execution: ExecutionServiceClient<Channel>,
+    /// The judge's channel, for its health service.
+    pub(crate) judge_channel: Channel,
+    pub(crate) max_package_bytes: usize,
     /// The users service's channel, for its health service.
     pub(crate) users_channel: Channel,
     pub(crate) request_timeout: Duration,
@@ -100,15 +114,32 @@ pub fn app(settings: &Settings) -> anyhow::Result<Router> {
         .connect_timeout(request_timeout)
         .timeout(request_timeout)
         .connect_lazy();
+    let judge_url = if settings.judge_url.is_empty() {
+        &settings.users_url
+    } else {
+        &settings.judge_url
+    };
+    // Runs and package uploads take longer than account calls.
+    let judge_channel = Endpoint::from_shared(judge_url.clone())
+        .with_context(|| format!("judge_url {judge_url:?} is not a valid URI"))?
+        .connect_timeout(request_timeout)
+        .connect_lazy();
     let state = AppState {
         users: AuthUserAdminServiceClient::new(users_channel.clone()),
+        problems: ProblemServiceClient::new(judge_channel.clone())
+            .max_decoding_message_size(16 << 20),
+        execution: ExecutionServiceClient::new(judge_channel.clone())
+            .max_decoding_message_size(64 << 20),
+        judge_channel,
+        max_package_bytes: settings.max_package_bytes,
         users_channel,
         request_timeout,
         cookie_secure: settings.cookie_secure,
         max_body_bytes: settings.max_body_bytes,
         trust_forwarded_for: settings.trust_forwarded_for,
     };
-    let router = api::routes()
+    let router = api::routes(settings.max_package_bytes)
+        .merge(judge0::routes())
         .merge(ops::routes())
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::wrong_method)

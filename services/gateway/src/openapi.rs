@@ -946,9 +946,489 @@ fn schemas() -> Value {
     })
 }
 
+/// Problems, runs, submissions and their live events (docs/http-api.md, "Judging").
+fn judge_operations() -> Vec<Operation> {
+    use Access::{Admin, Public, User};
+    let slug = || vec![path_parameter("slug", "The problem's slug (`sum-of-two`).")];
+    let limits = object(
+        json!({
+            "time_limit_ms": { "type": "integer", "minimum": 0 },
+            "memory_limit_bytes": { "type": "integer", "minimum": 0 },
+            "output_limit_bytes": { "type": "integer", "minimum": 0 },
+        }),
+        &[],
+    );
+    let page = |items: &str, schema_name: &str| {
+        object(
+            json!({
+                items: { "type": "array", "items": schema(schema_name) },
+                "total": { "type": "integer", "minimum": 0 },
+                "page": { "type": "integer", "minimum": 1 },
+            }),
+            &[items, "total", "page"],
+        )
+    };
+    let problem = || object(json!({ "problem": schema("Problem") }), &["problem"]);
+    let string = || json!({ "type": "string" });
+    let mut list_problems = vec![
+        query_parameter("category", "Only this category.", string()),
+        query_parameter(
+            "difficulty",
+            "easy, medium or hard.",
+            json!({ "type": "string", "enum": ["easy", "medium", "hard"] }),
+        ),
+        query_parameter(
+            "tag",
+            "A tag, or several separated by commas (all must match).",
+            string(),
+        ),
+        query_parameter(
+            "q",
+            "Case-insensitive text in the title, slug or statement.",
+            string(),
+        ),
+        query_parameter(
+            "status",
+            "solved or unsolved by the caller (signed in).",
+            json!({ "type": "string", "enum": ["solved", "unsolved"] }),
+        ),
+        query_parameter(
+            "mine",
+            "Only problems the caller edits, drafts included (setters, admins).",
+            json!({ "type": "boolean" }),
+        ),
+    ];
+    list_problems.extend(page_parameters());
+    let mut list_submissions = vec![
+        query_parameter("user", "A username.", string()),
+        query_parameter("problem", "A problem's slug.", string()),
+        query_parameter("verdict", "AC, WA, TLE, MLE, OLE, RE, CE or IE.", string()),
+        query_parameter("language", "A language id.", string()),
+    ];
+    list_submissions.extend(page_parameters());
+    vec![
+        Operation {
+            method: "get",
+            path: "/api/v1/languages",
+            id: "listLanguages",
+            tag: "judge",
+            summary: "The languages the judge runs, with a template each",
+            access: Public,
+            parameters: vec![],
+            body: None,
+            success: (
+                200,
+                "The languages.",
+                Some(object(
+                    json!({ "languages": { "type": "array", "items": schema("Language") } }),
+                    &["languages"],
+                )),
+            ),
+            errors: &[],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/problems",
+            id: "listProblems",
+            tag: "problems",
+            summary: "Problems the caller may see, filtered and paged (by rating, then slug)",
+            access: Public,
+            parameters: list_problems,
+            body: None,
+            success: (
+                200,
+                "One page of problems.",
+                Some(page("problems", "ProblemSummary")),
+            ),
+            errors: &[400, 401, 403],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/problems",
+            id: "createProblem",
+            tag: "problems",
+            summary: "Creates a draft problem (setters and admins); tests come with a package",
+            access: User,
+            parameters: vec![],
+            body: Some((
+                object(
+                    json!({
+                        "slug": string(), "title": string(), "statement_markdown": string(),
+                        "difficulty": { "type": "string", "enum": ["easy", "medium", "hard"] },
+                        "rating": { "type": "integer" }, "category": string(),
+                        "tags": { "type": "array", "items": string() }, "limits": limits.clone(),
+                        "languages": { "type": "array", "items": string() },
+                        "sources_visible_after_solve": { "type": "boolean" },
+                    }),
+                    &["slug", "title"],
+                ),
+                false,
+            )),
+            success: (201, "The problem, a draft.", Some(problem())),
+            errors: &[403, 409],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/problems/{slug}",
+            id: "getProblem",
+            tag: "problems",
+            summary: "A problem: statement (Markdown and sanitized HTML), limits, samples",
+            access: Public,
+            parameters: slug(),
+            body: None,
+            success: (200, "The problem.", Some(problem())),
+            errors: &[404],
+        },
+        Operation {
+            method: "patch",
+            path: "/api/v1/problems/{slug}",
+            id: "updateProblem",
+            tag: "problems",
+            summary: "Changes the fields given; `visibility: public` publishes (needs tests)",
+            access: User,
+            parameters: slug(),
+            body: Some((
+                object(
+                    json!({
+                        "title": string(), "statement_markdown": string(),
+                        "difficulty": { "type": "string", "enum": ["easy", "medium", "hard"] },
+                        "rating": { "type": "integer" }, "category": string(),
+                        "tags": { "type": "array", "items": string() }, "limits": limits,
+                        "visibility": { "type": "string", "enum": ["draft", "public"] },
+                        "sources_visible_after_solve": { "type": "boolean" },
+                    }),
+                    &[],
+                ),
+                false,
+            )),
+            success: (200, "The problem.", Some(problem())),
+            errors: &[403, 404, 409],
+        },
+        Operation {
+            method: "delete",
+            path: "/api/v1/problems/{slug}",
+            id: "deleteProblem",
+            tag: "problems",
+            summary: "Deletes a problem and its submissions (its author, admins)",
+            access: User,
+            parameters: slug(),
+            body: None,
+            success: (204, "Deleted.", None),
+            errors: &[403, 404],
+        },
+        Operation {
+            method: "put",
+            path: "/api/v1/problems/{slug}/package",
+            id: "uploadPackage",
+            tag: "problems",
+            summary: "Replaces the tests, validator and limits with a package archive (the body: zip, tar.gz or tar; native or ICPC/Kattis), validated first",
+            access: User,
+            parameters: vec![
+                path_parameter("slug", "The problem's slug."),
+                query_parameter(
+                    "update_metadata",
+                    "Take the title, statement and limits from the package too (default true).",
+                    json!({ "type": "boolean" }),
+                ),
+                query_parameter(
+                    "format",
+                    "native or kattis (default: told apart by the files).",
+                    json!({ "type": "string", "enum": ["native", "kattis"] }),
+                ),
+            ],
+            body: None,
+            success: (
+                200,
+                "The problem with its new package.",
+                Some(object(
+                    json!({
+                        "problem": schema("Problem"),
+                        "tests": { "type": "integer", "minimum": 1 },
+                        "warnings": { "type": "array", "items": string() },
+                    }),
+                    &["problem", "tests", "warnings"],
+                )),
+            ),
+            errors: &[400, 403, 404, 413],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/problems/{slug}/stats",
+            id: "getProblemStats",
+            tag: "problems",
+            summary: "Submissions, acceptance rate and solvers; counts by verdict and by language",
+            access: Public,
+            parameters: slug(),
+            body: None,
+            success: (200, "The counts.", Some(schema("ProblemStats"))),
+            errors: &[404],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/problems/{slug}/tests",
+            id: "listTests",
+            tag: "problems",
+            summary: "Every test with its group and sizes, hidden ones included (the problem's editors)",
+            access: User,
+            parameters: slug(),
+            body: None,
+            success: (
+                200,
+                "The tests.",
+                Some(object(
+                    json!({ "tests": { "type": "array", "items": schema("TestInfo") } }),
+                    &["tests"],
+                )),
+            ),
+            errors: &[403, 404],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/facets",
+            id: "listFacets",
+            tag: "problems",
+            summary: "Categories and tags of public problems, with counts (for filter menus)",
+            access: Public,
+            parameters: vec![],
+            body: None,
+            success: (
+                200,
+                "Categories and tags.",
+                Some(object(
+                    json!({
+                        "categories": { "type": "array", "items": schema("Facet") },
+                        "tags": { "type": "array", "items": schema("Facet") },
+                    }),
+                    &["categories", "tags"],
+                )),
+            ),
+            errors: &[],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/run",
+            id: "run",
+            tag: "judge",
+            summary: "Runs a program once on an input, without a problem (the editor's Run button)",
+            access: User,
+            parameters: vec![],
+            body: Some((
+                object(
+                    json!({
+                        "language": string(), "source": string(), "stdin": string(),
+                        "time_limit_ms": { "type": "integer", "minimum": 0, "maximum": 15000 },
+                        "memory_limit_bytes": { "type": "integer", "minimum": 0 },
+                    }),
+                    &["language", "source"],
+                ),
+                false,
+            )),
+            success: (200, "How the run ended.", Some(schema("RunResult"))),
+            errors: &[403],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/submissions",
+            id: "submit",
+            tag: "judge",
+            summary: "Queues a submission (verified, unbanned accounts); its id at once, the verdict later (GET it, or follow /api/v1/ws)",
+            access: User,
+            parameters: vec![],
+            body: Some((
+                object(
+                    json!({ "problem": string(), "language": string(), "source": string() }),
+                    &["problem", "language", "source"],
+                ),
+                false,
+            )),
+            success: (
+                202,
+                "Queued.",
+                Some(object(
+                    json!({ "id": string(), "status": { "type": "string", "enum": ["queued"] } }),
+                    &["id", "status"],
+                )),
+            ),
+            errors: &[403, 404, 409, 429],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/submissions",
+            id: "listSubmissions",
+            tag: "judge",
+            summary: "Submissions, newest first (without sources and per-test results)",
+            access: Public,
+            parameters: list_submissions,
+            body: None,
+            success: (
+                200,
+                "One page of submissions.",
+                Some(page("submissions", "Submission")),
+            ),
+            errors: &[400, 404],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/submissions/{id}",
+            id: "getSubmission",
+            tag: "judge",
+            summary: "A submission with its per-test results (its source for its author, the problem's editors and admins)",
+            access: Public,
+            parameters: vec![path_parameter("id", "The submission's id.")],
+            body: None,
+            success: (200, "The submission.", Some(schema("Submission"))),
+            errors: &[404],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/ws",
+            id: "events",
+            tag: "judge",
+            summary: "WebSocket of live submission events: send {\"subscribe\": \"submission\", \"id\": ...}; get a snapshot, then queued/compiling/compiled/test events and finished",
+            access: Public,
+            parameters: vec![],
+            body: None,
+            success: (101, "Switching to the WebSocket protocol.", None),
+            errors: &[400],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/admin/rejudge",
+            id: "rejudge",
+            tag: "admin",
+            summary: "Judges again one submission or every submission of a problem",
+            access: Admin,
+            parameters: vec![],
+            body: Some((
+                object(
+                    json!({ "submission_id": string(), "problem": string() }),
+                    &[],
+                ),
+                false,
+            )),
+            success: (
+                202,
+                "Queued again.",
+                Some(object(
+                    json!({ "queued": { "type": "integer", "minimum": 1 } }),
+                    &["queued"],
+                )),
+            ),
+            errors: &[404],
+        },
+    ]
+}
+
+fn judge_schemas() -> Value {
+    let string = || json!({ "type": "string" });
+    let verdict = || json!({ "type": ["string", "null"], "enum": ["AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE", null] });
+    json!({
+        "Language": {
+            "type": "object",
+            "required": ["id", "name", "version", "extension", "template"],
+            "properties": { "id": string(), "name": string(), "version": string(), "extension": string(), "template": string() },
+        },
+        "ProblemSummary": {
+            "type": "object",
+            "required": ["slug", "title", "difficulty", "rating", "category", "tags", "kind", "visibility", "acceptance_rate", "solved"],
+            "properties": {
+                "slug": string(), "title": string(),
+                "difficulty": { "type": ["string", "null"], "enum": ["easy", "medium", "hard", null] },
+                "rating": { "type": "integer" }, "category": string(),
+                "tags": { "type": "array", "items": string() },
+                "kind": { "type": "string", "enum": ["standard", "interactive", "scoring"] },
+                "visibility": { "type": "string", "enum": ["draft", "public"] },
+                "acceptance_rate": { "type": "number" },
+                "solved": { "type": "boolean", "description": "The caller has an accepted submission." },
+            },
+        },
+        "Problem": {
+            "description": "A ProblemSummary's fields and these.",
+            "type": "object",
+            "required": ["slug", "statement_markdown", "statement_html", "limits", "samples", "test_count"],
+            "properties": {
+                "id": string(), "slug": string(), "title": string(),
+                "statement_markdown": string(),
+                "statement_html": { "type": "string", "description": "Sanitized: no scripts, no event handlers." },
+                "limits": { "type": "object" },
+                "samples": { "type": "array", "items": { "type": "object", "properties": { "name": string(), "input": string(), "answer": string() } } },
+                "languages": { "type": "array", "items": string() },
+                "max_score": { "type": "number" },
+                "test_count": { "type": "integer" },
+                "author": string(),
+            },
+        },
+        "ProblemStats": {
+            "type": "object",
+            "required": ["submissions", "accepted", "acceptance_rate", "solvers", "by_verdict", "by_language"],
+            "properties": {
+                "submissions": { "type": "integer" }, "accepted": { "type": "integer" },
+                "acceptance_rate": { "type": "number" }, "solvers": { "type": "integer" },
+                "by_verdict": { "type": "object", "additionalProperties": { "type": "integer" } },
+                "by_language": { "type": "object", "additionalProperties": { "type": "integer" } },
+            },
+        },
+        "TestInfo": {
+            "type": "object",
+            "properties": { "name": string(), "group": string(), "is_sample": { "type": "boolean" }, "input_bytes": { "type": "integer" }, "answer_bytes": { "type": "integer" } },
+        },
+        "Facet": { "type": "object", "properties": { "name": string(), "problems": { "type": "integer" } } },
+        "TestResult": {
+            "type": "object",
+            "required": ["index", "name", "group", "verdict", "time_ms", "memory_bytes"],
+            "properties": {
+                "index": { "type": "integer" },
+                "name": { "type": "string", "description": "Hidden tests are `#N` for contestants." },
+                "group": string(), "verdict": verdict(),
+                "time_ms": { "type": "integer", "description": "Deterministic, from fuel." },
+                "memory_bytes": { "type": "integer" },
+            },
+        },
+        "Submission": {
+            "type": "object",
+            "required": ["id", "problem", "user", "language", "status", "verdict", "tests"],
+            "properties": {
+                "id": string(), "problem": string(), "user": string(), "language": string(),
+                "status": { "type": "string", "enum": ["queued", "judging", "done"] },
+                "verdict": verdict(),
+                "score": { "type": ["number", "null"] }, "max_score": { "type": ["number", "null"] },
+                "source": { "type": ["string", "null"] },
+                "compile_output": string(),
+                "tests": { "type": "array", "items": schema("TestResult") },
+                "groups": { "type": "array", "items": { "type": "object" } },
+                "max_time_ms": { "type": "integer" }, "max_memory_bytes": { "type": "integer" },
+                "created_at": { "type": ["string", "null"], "format": "date-time" },
+                "judged_at": { "type": ["string", "null"], "format": "date-time" },
+            },
+        },
+        "RunResult": {
+            "type": "object",
+            "required": ["status", "exit_code", "stdout", "stderr", "time_ms", "memory_bytes"],
+            "properties": {
+                "status": { "type": "string", "enum": ["exited", "time_limit_exceeded", "memory_limit_exceeded", "output_limit_exceeded", "runtime_error", "compile_error"] },
+                "exit_code": { "type": ["integer", "null"] },
+                "stdout": string(), "stderr": string(),
+                "stdout_base64": { "type": "string", "description": "Only when stdout is not UTF-8." },
+                "stderr_base64": { "type": "string", "description": "Only when stderr is not UTF-8." },
+                "stdout_truncated": { "type": "boolean" }, "stderr_truncated": { "type": "boolean" },
+                "trap": { "type": ["string", "null"] }, "compile_output": string(),
+                "time_ms": { "type": "integer" }, "memory_bytes": { "type": "integer" }, "wall_ms": { "type": "integer" },
+            },
+        },
+    })
+}
+
+fn merged_schemas() -> Value {
+    let mut all = schemas();
+    if let (Value::Object(all), Value::Object(judge)) = (&mut all, judge_schemas()) {
+        all.extend(judge);
+    }
+    all
+}
+
 fn build() -> Value {
     let mut paths = Map::new();
-    for op in operations() {
+    for op in operations().into_iter().chain(judge_operations()) {
         let item = paths
             .entry(op.path)
             .or_insert_with(|| Value::Object(Map::new()));
@@ -967,11 +1447,13 @@ fn build() -> Value {
             { "name": "me", "description": "The caller's own account." },
             { "name": "users", "description": "Public profiles." },
             { "name": "admin", "description": "Administration (role admin)." },
+            { "name": "problems", "description": "Problems, their packages and statistics." },
+            { "name": "judge", "description": "Runs, submissions and their live verdicts." },
             { "name": "ops", "description": "Health, metrics and this document." },
         ],
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": merged_schemas(),
             "responses": error_responses(),
             "securitySchemes": {
                 "bearer": {

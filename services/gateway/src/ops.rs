@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
+use xcode_proto::judge::v1::execution_service_server::SERVICE_NAME as JUDGE_SERVICE;
+use xcode_proto::problems::v1::problem_service_server::SERVICE_NAME as PROBLEMS_SERVICE;
 use xcode_proto::users::v1::auth_user_admin_service_server::SERVICE_NAME as USERS_SERVICE;
 
 use crate::AppState;
@@ -28,36 +30,45 @@ async fn healthz() -> axum::Json<Value> {
     axum::Json(json!({ "status": "ok" }))
 }
 
-/// Ready when the users service reports itself SERVING on the standard health service.
+/// Ready when the users, problems and judge services report themselves SERVING on the
+/// standard health service.
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
-    let mut health = HealthClient::new(state.users_channel.clone());
+    let checks = [
+        (state.users_channel.clone(), USERS_SERVICE),
+        (state.judge_channel.clone(), PROBLEMS_SERVICE),
+        (state.judge_channel.clone(), JUDGE_SERVICE),
+    ];
+    for (channel, service) in checks {
+        serving(&state, channel, service).await?;
+    }
+    Ok(axum::Json(json!({ "status": "ready" })))
+}
+
+async fn serving(
+    state: &AppState,
+    channel: tonic::transport::Channel,
+    service: &str,
+) -> Result<(), ApiError> {
+    let mut health = HealthClient::new(channel);
     let check = health.check(HealthCheckRequest {
-        service: USERS_SERVICE.to_owned(),
+        service: service.to_owned(),
     });
+    let not_ready = || ApiError::unavailable(format!("not ready: {service} does not answer"));
     match tokio::time::timeout(state.request_timeout, check).await {
-        Ok(Ok(response)) if response.get_ref().status == ServingStatus::Serving as i32 => {
-            Ok(axum::Json(json!({ "status": "ready" })))
-        }
+        Ok(Ok(response)) if response.get_ref().status == ServingStatus::Serving as i32 => Ok(()),
         Ok(Ok(response)) => {
-            tracing::warn!(
-                status = response.get_ref().status,
-                "users service not serving"
-            );
+            tracing::warn!(service, status = response.get_ref().status, "not serving");
             Err(not_ready())
         }
         Ok(Err(status)) => {
-            tracing::warn!(code = ?status.code(), message = status.message(), "users health check failed");
+            tracing::warn!(service, code = ?status.code(), message = status.message(), "health check failed");
             Err(not_ready())
         }
         Err(_elapsed) => {
-            tracing::warn!("users health check timed out");
+            tracing::warn!(service, "health check timed out");
             Err(not_ready())
         }
     }
-}
-
-fn not_ready() -> ApiError {
-    ApiError::unavailable("not ready: the users service does not answer")
 }
 
 async fn metrics() -> impl IntoResponse {

@@ -6,6 +6,8 @@ use std::future::Future;
 
 use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use tonic::transport::Channel;
+use xcode_proto::judge::v1::execution_service_client::ExecutionServiceClient;
+use xcode_proto::problems::v1::problem_service_client::ProblemServiceClient;
 use xcode_proto::users::v1::auth_user_admin_service_client::AuthUserAdminServiceClient;
 
 use crate::AppState;
@@ -13,6 +15,9 @@ use crate::auth::{Context, REQUEST_ID_HEADER};
 use crate::error::ApiError;
 
 pub(crate) type UsersClient = AuthUserAdminServiceClient<Channel>;
+
+pub(crate) type ProblemsClient = ProblemServiceClient<Channel>;
+pub(crate) type ExecutionClient = ExecutionServiceClient<Channel>;
 
 /// Calls the users service: `rpc` gets a client and the request with the caller's metadata,
 /// e.g. `|mut users, request| async move { users.login(request).await }`.
@@ -26,14 +31,86 @@ where
     F: FnOnce(UsersClient, tonic::Request<T>) -> Fut,
     Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
 {
+    call(
+        context,
+        state.users.clone(),
+        message,
+        rpc,
+        state.request_timeout,
+    )
+    .await
+}
+
+/// Calls the problems service, as [`users`].
+pub(crate) async fn problems<T, R, F, Fut>(
+    state: &AppState,
+    context: &Context,
+    message: T,
+    rpc: F,
+) -> Result<R, ApiError>
+where
+    F: FnOnce(ProblemsClient, tonic::Request<T>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+{
+    call(
+        context,
+        state.problems.clone(),
+        message,
+        rpc,
+        state.request_timeout,
+    )
+    .await
+}
+
+/// Calls the judge (ExecutionService), as [`users`], with [`RUN_TIMEOUT`]: a run compiles and
+/// may use its whole time limit and the wall-clock net.
+pub(crate) async fn execution<T, R, F, Fut>(
+    state: &AppState,
+    context: &Context,
+    message: T,
+    rpc: F,
+) -> Result<R, ApiError>
+where
+    F: FnOnce(ExecutionClient, tonic::Request<T>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+{
+    call(context, state.execution.clone(), message, rpc, RUN_TIMEOUT).await
+}
+
+/// How long a call to the judge may take.
+pub(crate) const RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// The request with the caller's metadata and a deadline (`None`: a stream, no deadline).
+pub(crate) fn request<T>(
+    context: &Context,
+    message: T,
+    timeout: Option<std::time::Duration>,
+) -> Result<tonic::Request<T>, ApiError> {
     let mut request = tonic::Request::new(message);
-    request.set_timeout(state.request_timeout);
+    if let Some(timeout) = timeout {
+        request.set_timeout(timeout);
+    }
     set_metadata(request.metadata_mut(), context)?;
-    match tokio::time::timeout(state.request_timeout, rpc(state.users.clone(), request)).await {
+    Ok(request)
+}
+
+async fn call<C, T, R, F, Fut>(
+    context: &Context,
+    client: C,
+    message: T,
+    rpc: F,
+    timeout: std::time::Duration,
+) -> Result<R, ApiError>
+where
+    F: FnOnce(C, tonic::Request<T>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+{
+    let request = request(context, message, Some(timeout))?;
+    match tokio::time::timeout(timeout, rpc(client, request)).await {
         Ok(Ok(response)) => Ok(response.into_inner()),
         Ok(Err(status)) => Err(ApiError::from(status)),
         Err(_elapsed) => Err(ApiError::from(tonic::Status::deadline_exceeded(
-            "the users service did not answer in time",
+            "the service did not answer in time",
         ))),
     }
 }

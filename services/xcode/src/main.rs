@@ -2,12 +2,13 @@
 //! supported language in the sandbox (`xcode run`), judges submissions against problem
 //! packages (`xcode judge`, `xcode problem`), installs the languages (`xcode toolchains`), and
 //! serves the platform (`xcode serve`: every service and the HTTP gateway in one process, or
-//! one service alone).
+//! one service alone), and follows submissions live (`xcode watch`).
 
 mod judge;
 mod run;
 mod serve;
 mod toolchains;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     Toolchains(toolchains::ToolchainsArgs),
     /// Serve the platform: the HTTP API and the gRPC services, in one process by default.
     Serve(serve::ServeArgs),
+    /// Follow a submission's verdicts live (the gateway's WebSocket), one line per test.
+    Watch(watch::WatchArgs),
 }
 
 /// Usage and host errors: the run did not happen. (A run that happened exits 0, whatever the
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Problem(args) => judge::problem(args),
         Command::Toolchains(args) => toolchains::run(args).map(|()| true),
         Command::Serve(args) => serve::serve(args).map(|()| true),
+        Command::Watch(args) => watch::watch(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

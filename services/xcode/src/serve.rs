@@ -1,7 +1,8 @@
 //! `xcode serve`: the platform in one process on the embedded defaults (SQLite under the data
-//! directory, the in-process cache), the users service on gRPC and the gateway on HTTP; or one
-//! service alone (`xcode serve users`, `xcode serve gateway`), configured for production with
-//! Postgres and Memcached URLs.
+//! directory, the in-process cache, bus and queue): the users, problems and judge services on
+//! one gRPC port, a judge worker, and the gateway on HTTP. Or one part alone (`xcode serve
+//! users|judge|judge-worker|gateway`), configured for production with Postgres, Memcached and
+//! NATS URLs.
 //!
 //! Settings are layered (docs/configuration.md): defaults, then `--config FILE`, then
 //! `XCODE__SECTION__KEY` variables, then these flags.
@@ -34,17 +35,30 @@ pub struct ServeArgs {
     /// A TOML file of settings (sections as in docs/configuration.md).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The users service's gRPC URL, for `serve gateway`.
+    /// The users service's gRPC URL, for `serve gateway` and `serve judge`.
     #[arg(long, global = true, value_name = "URL")]
     users_url: Option<String>,
+    /// The problems and judge services' gRPC URL, for `serve gateway`.
+    #[arg(long, global = true, value_name = "URL")]
+    judge_url: Option<String>,
+    /// NATS (`nats://HOST:PORT`) for the judge queue and events; without it, in process.
+    #[arg(long, global = true, value_name = "URL")]
+    nats_url: Option<String>,
+    /// Judge workers (submissions judged at once) in this process.
+    #[arg(long, global = true, value_name = "N")]
+    workers: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Only {
     /// The users service (AuthUserAdminService) alone, on --grpc.
     Users,
-    /// The HTTP gateway alone, on --http, in front of --users-url.
+    /// The HTTP gateway alone, on --http, in front of --users-url and --judge-url.
     Gateway,
+    /// The problems and judge services (ProblemService, ExecutionService) on --grpc.
+    Judge,
+    /// One judge worker: takes submissions off the NATS queue (--nats-url) and judges them.
+    JudgeWorker,
 }
 
 /// Every setting of the platform, by section.
@@ -58,6 +72,7 @@ pub struct ServeSettings {
     pub mail: MailSettings,
     pub admin: AdminSettings,
     pub gateway: xcode_gateway::Settings,
+    pub judge: xcode_judge::JudgeSettings,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -91,7 +106,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         settings.server.data_dir = dir;
     }
     if let Some(url) = args.users_url {
-        settings.gateway.users_url = url;
+        settings.gateway.users_url.clone_from(&url);
+        settings.judge.users_url = url;
+    }
+    if let Some(url) = args.judge_url {
+        settings.gateway.judge_url = url;
+    }
+    if let Some(url) = args.nats_url {
+        settings.judge.nats_url = url;
+    }
+    if let Some(workers) = args.workers {
+        settings.judge.workers = workers;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -103,6 +128,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             None => all_in_one(settings).await,
             Some(Only::Users) => users_alone(settings).await,
             Some(Only::Gateway) => gateway_alone(settings).await,
+            Some(Only::Judge) => judge_alone(settings).await,
+            Some(Only::JudgeWorker) => worker_alone(settings).await,
         }
     })
 }
@@ -133,6 +160,62 @@ fn embedded_database(settings: &mut ServeSettings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Packages unpack under the data directory unless configured.
+fn packages_dir(settings: &mut ServeSettings) {
+    if settings.judge.packages_dir == xcode_judge::JudgeSettings::default().packages_dir {
+        settings.judge.packages_dir = settings.server.data_dir.join("packages");
+    }
+}
+
+/// The judge's shared state: store, cache, bus, queue and engine as `settings` say.
+async fn judge(settings: &ServeSettings) -> anyhow::Result<xcode_judge::Judge> {
+    let parts = xcode_judge::open(
+        &xcode_store::Options {
+            url: settings.database.url.clone(),
+            max_connections: settings.database.max_connections,
+        },
+        &settings.cache.url,
+        settings.cache.memory_bytes,
+        &settings.judge,
+    )
+    .await?;
+    let toolchains = crate::toolchains::open(None)?;
+    let engine = xcode_judge_engine::Engine::new(
+        toolchains,
+        xcode_judge_engine::EngineConfig {
+            module_cache: crate::run::default_cache_dir(),
+            workers: settings.judge.test_threads.max(1),
+            ..xcode_judge_engine::EngineConfig::default()
+        },
+    )?;
+    xcode_judge::Judge::new(
+        parts.store,
+        parts.cache,
+        parts.bus,
+        parts.queue,
+        std::sync::Arc::new(engine),
+        settings.judge.clone(),
+    )
+}
+
+/// Seeds the starter problems, recovers an in-process queue, starts the sweeper.
+async fn judge_duties(judge: &xcode_judge::Judge, settings: &ServeSettings) -> anyhow::Result<()> {
+    if settings.judge.seed {
+        xcode_judge::seed::seed_if_empty(judge, "system", "xcode")
+            .await
+            .context("loading the starter problems")?;
+    }
+    if judge.queue().backend() == "in-process" {
+        judge.recover().await?;
+    }
+    tokio::spawn(xcode_judge::worker::sweeper(
+        judge.clone(),
+        std::time::Duration::from_secs(settings.judge.sweep_every_seconds.max(1)),
+        std::time::Duration::from_secs(settings.judge.sweep_age_seconds),
+    ));
+    Ok(())
+}
+
 async fn bind(address: &str, what: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
     let listener = TcpListener::bind(address)
         .await
@@ -152,14 +235,19 @@ fn announce(line: &str) {
 
 async fn all_in_one(mut settings: ServeSettings) -> anyhow::Result<()> {
     embedded_database(&mut settings)?;
+    packages_dir(&mut settings);
     let (grpc, grpc_address) = bind(&settings.server.grpc, "gRPC").await?;
     let (http, http_address) = bind(&settings.server.http, "HTTP").await?;
     settings.gateway.users_url = format!("http://{grpc_address}");
+    settings.gateway.judge_url = format!("http://{grpc_address}");
+    settings.judge.users_url = format!("http://{grpc_address}");
     if settings.mail.public_url == MailSettings::default().public_url {
         // Links in emails point at where this process serves.
         settings.mail.public_url = format!("http://{http_address}");
     }
     let users = xcode_users::start(&users_settings(&settings)).await?;
+    let judge = judge(&settings).await?;
+    judge_duties(&judge, &settings).await?;
     let (stop, _) = stop_on_signal();
     announce(&format!("xcode: gRPC listening on {grpc_address}"));
     announce(&format!("xcode: HTTP listening on http://{http_address}"));
@@ -168,10 +256,27 @@ async fn all_in_one(mut settings: ServeSettings) -> anyhow::Result<()> {
         cache = settings.cache.url,
         "serving"
     );
-    let users = xcode_users::serve(users, grpc, stop.wait());
+    let (problems, execution) = xcode_judge::grpc_services(&judge);
+    let router = xcode_kit::grpc::router_of(&[
+        service_name(&xcode_users::grpc_service(users.clone())),
+        service_name(&problems),
+        service_name(&execution),
+    ])
+    .await?
+    .add_service(xcode_users::grpc_service(users))
+    .add_service(problems)
+    .add_service(execution);
+    let services = async {
+        xcode_kit::grpc::serve(router, grpc, stop.wait()).await?;
+        anyhow::Ok(())
+    };
+    let workers = async {
+        xcode_judge::worker::run(judge.clone(), settings.judge.workers, stop.wait()).await;
+        anyhow::Ok(())
+    };
     let gateway = xcode_gateway::run(settings.gateway, http, stop.wait());
     if let Some(result) = shutdown::bounded(
-        async { tokio::try_join!(users, gateway) },
+        async { tokio::try_join!(services, workers, gateway) },
         stop.wait(),
         SHUTDOWN_GRACE,
     )
@@ -193,6 +298,49 @@ async fn users_alone(mut settings: ServeSettings) -> anyhow::Result<()> {
     shutdown::bounded(served, stop.wait(), SHUTDOWN_GRACE)
         .await
         .unwrap_or(Ok(()))
+}
+
+async fn judge_alone(mut settings: ServeSettings) -> anyhow::Result<()> {
+    embedded_database(&mut settings)?;
+    packages_dir(&mut settings);
+    let judge = judge(&settings).await?;
+    judge_duties(&judge, &settings).await?;
+    let (grpc, grpc_address) = bind(&settings.server.grpc, "gRPC").await?;
+    announce(&format!("xcode: gRPC listening on {grpc_address}"));
+    let (stop, stopping) = stop_on_signal();
+    let served = xcode_judge::serve(&judge, grpc, stopping.wait());
+    shutdown::bounded(served, stop.wait(), SHUTDOWN_GRACE)
+        .await
+        .unwrap_or(Ok(()))
+}
+
+async fn worker_alone(mut settings: ServeSettings) -> anyhow::Result<()> {
+    embedded_database(&mut settings)?;
+    packages_dir(&mut settings);
+    if settings.judge.nats_url.is_empty() {
+        anyhow::bail!(
+            "a judge worker alone takes its jobs from NATS: give --nats-url (or XCODE__JUDGE__NATS_URL)"
+        );
+    }
+    let judge = judge(&settings).await?;
+    announce(&format!(
+        "xcode: judge worker ({} at once) on {}",
+        settings.judge.workers.max(1),
+        settings.judge.nats_url
+    ));
+    let (stop, stopping) = stop_on_signal();
+    let working = async {
+        xcode_judge::worker::run(judge, settings.judge.workers, stopping.wait()).await;
+        anyhow::Ok(())
+    };
+    // A judging in progress gets the grace period to finish; past it the job is redelivered.
+    shutdown::bounded(working, stop.wait(), SHUTDOWN_GRACE)
+        .await
+        .unwrap_or(Ok(()))
+}
+
+fn service_name<S: tonic::server::NamedService>(_: &S) -> &'static str {
+    S::NAME
 }
 
 async fn gateway_alone(settings: ServeSettings) -> anyhow::Result<()> {

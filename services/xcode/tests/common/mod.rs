@@ -3,6 +3,9 @@
 //! its own (which a test may kill); killed when dropped. And a small JSON client for its HTTP
 //! API that checks every error body.
 
+// Each test binary uses a part of this.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -141,7 +144,62 @@ impl Setup {
         gateway
     }
 
-    async fn launch(&mut self, args: &[&str], wants_http: bool, wants_grpc: bool) -> Xcode {
+    /// The production shape of the judge: `serve users`, `serve judge` and `serve gateway`,
+    /// and `workers` separate `serve judge-worker` processes, all on NATS at `nats_url` (the
+    /// gateway's [`Xcode`] owns the others; [`Xcode::companions`] reaches the workers).
+    pub async fn start_cluster(&mut self, nats_url: &str, workers: usize) -> Xcode {
+        self.set("XCODE__JUDGE__NATS_URL", nats_url);
+        let users = self
+            .launch(&["serve", "users", "--grpc", "127.0.0.1:0"], false, true)
+            .await;
+        let users_url = users.grpc.clone();
+        let judge = self
+            .launch(
+                &[
+                    "serve",
+                    "judge",
+                    "--grpc",
+                    "127.0.0.1:0",
+                    "--users-url",
+                    &users_url,
+                ],
+                false,
+                true,
+            )
+            .await;
+        let judge_url = judge.grpc.clone();
+        let mut gateway = self
+            .launch(
+                &[
+                    "serve",
+                    "gateway",
+                    "--http",
+                    "127.0.0.1:0",
+                    "--users-url",
+                    &users_url,
+                    "--judge-url",
+                    &judge_url,
+                ],
+                true,
+                false,
+            )
+            .await;
+        gateway.grpc = judge_url;
+        gateway.companions.push(users);
+        gateway.companions.push(judge);
+        for _ in 0..workers {
+            let worker = self.start_worker().await;
+            gateway.workers.push(worker);
+        }
+        gateway
+    }
+
+    /// One more `xcode serve judge-worker` (on the NATS URL set before).
+    pub async fn start_worker(&mut self) -> Xcode {
+        self.launch(&["serve", "judge-worker"], false, false).await
+    }
+
+    pub async fn launch(&mut self, args: &[&str], wants_http: bool, wants_grpc: bool) -> Xcode {
         self.starts += 1;
         let logs = self.dir.path().join(format!("start-{}", self.starts));
         std::fs::create_dir_all(&logs).expect("a log directory");
@@ -174,7 +232,10 @@ impl Setup {
                 .build()
                 .expect("an HTTP client"),
             stderr_path,
+            stdout_path: stdout_path.clone(),
             companion: None,
+            companions: Vec::new(),
+            workers: Vec::new(),
         };
         xcode.pid = xcode.child.id();
         let deadline = Instant::now() + START_TIMEOUT;
@@ -188,7 +249,10 @@ impl Setup {
                     xcode.http = url.trim().to_owned();
                 }
             }
-            if xcode.http.is_empty() != wants_http && xcode.grpc.is_empty() != wants_grpc {
+            let worker_ready = stdout.contains("xcode: judge worker");
+            if (xcode.http.is_empty() != wants_http && xcode.grpc.is_empty() != wants_grpc)
+                && (wants_http || wants_grpc || worker_ready)
+            {
                 return xcode;
             }
             if let Ok(Some(status)) = xcode.child.try_wait() {
@@ -218,13 +282,53 @@ pub struct Xcode {
     pub grpc: String,
     pub client: reqwest::Client,
     stderr_path: PathBuf,
+    stdout_path: PathBuf,
     /// Another process this one needs (the users service behind a lone gateway).
     companion: Option<Box<Xcode>>,
+    /// More of them (the users and judge services of a cluster).
+    pub companions: Vec<Xcode>,
+    /// A cluster's judge workers.
+    pub workers: Vec<Xcode>,
 }
 
 impl Xcode {
     pub fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+        String::from_utf8_lossy(&std::fs::read(&self.stderr_path).unwrap_or_default()).into_owned()
+    }
+
+    /// Where its stderr goes and whether it still runs, for failure messages.
+    pub fn describe(&self) -> String {
+        let fd = std::fs::read_link(format!("/proc/{}/fd/2", self.pid));
+        format!(
+            "pid {} stderr {:?} (fd 2: {:?}) stdout: {}",
+            self.pid,
+            self.stderr_path,
+            fd,
+            self.stdout()
+        )
+    }
+
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.stdout_path).unwrap_or_default()
+    }
+
+    /// SIGKILL: the process dies on the spot (a crashed pod).
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub async fn put_bytes(&self, path: &str, token: Option<&str>, body: Vec<u8>) -> Reply {
+        Reply::of(
+            self.request(Method::PUT, path, token)
+                .header("content-type", "application/octet-stream")
+                .body(body),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        Reply::of(self.request(Method::DELETE, path, token)).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -514,7 +618,73 @@ fn running_as_root() -> bool {
         .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
 }
 
-fn free_port() -> u16 {
+/// A NATS server with JetStream of the test's own, on a free port with its own store
+/// directory; it can be stopped and started again on the same port and store.
+pub struct NatsServer {
+    pub port: u16,
+    store: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl NatsServer {
+    pub fn start() -> Self {
+        let mut server = Self {
+            port: free_port(),
+            store: tempfile::tempdir().expect("a store dir"),
+            child: None,
+        };
+        server.resume();
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills it (SIGKILL: no goodbye to clients).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port and store.
+    pub fn resume(&mut self) {
+        let child = Command::new("nats-server")
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-js",
+                "-sd",
+            ])
+            .arg(self.store.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start nats-server (.ci/run installs it): {e}"));
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not start on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
