@@ -308,7 +308,22 @@ async fn judge_alone(mut settings: ServeSettings) -> anyhow::Result<()> {
     let (grpc, grpc_address) = bind(&settings.server.grpc, "gRPC").await?;
     announce(&format!("xcode: gRPC listening on {grpc_address}"));
     let (stop, stopping) = stop_on_signal();
-    let served = xcode_judge::serve(&judge, grpc, stopping.wait());
+    // An in-process queue has no other workers: this process judges too.
+    let local_workers = if judge.queue().backend() == "in-process" {
+        settings.judge.workers
+    } else {
+        0
+    };
+    let served = async {
+        let workers = async {
+            if local_workers > 0 {
+                xcode_judge::worker::run(judge.clone(), local_workers, stopping.wait()).await;
+            }
+            anyhow::Ok(())
+        };
+        tokio::try_join!(xcode_judge::serve(&judge, grpc, stopping.wait()), workers)?;
+        anyhow::Ok(())
+    };
     shutdown::bounded(served, stop.wait(), SHUTDOWN_GRACE)
         .await
         .unwrap_or(Ok(()))

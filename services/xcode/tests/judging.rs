@@ -1302,3 +1302,184 @@ async fn nats_restarting_mid_run_loses_no_submission() {
         assert_eq!(body["verdict"], "AC", "{body}");
     }
 }
+
+#[tokio::test]
+async fn setters_edit_tests_and_validators_over_grpc() {
+    use xcode_proto::problems::v1 as pb;
+    use xcode_proto::problems::v1::problem_service_client::ProblemServiceClient;
+
+    let (_setup, xcode, admin) = start_embedded().await;
+    let setter = account(&xcode, &admin, "setter", "setter").await;
+    let bob = account(&xcode, &admin, "bob", "user").await;
+    let channel = tonic::transport::Channel::from_shared(xcode.grpc.clone())
+        .expect("a URI")
+        .connect()
+        .await
+        .expect("the gRPC port");
+    let mut problems = ProblemServiceClient::new(channel);
+    fn authorized<T>(token: &str, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        request.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("metadata"),
+        );
+        request
+    }
+
+    let created = problems
+        .create_problem(authorized(
+            &setter,
+            pb::CreateProblemRequest {
+                slug: "halves".into(),
+                title: "Halves".into(),
+                statement_markdown: "Print $n / 2$ to within $10^{-6}$.".into(),
+                difficulty: pb::Difficulty::Easy.into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("created")
+        .into_inner();
+    assert_eq!(created.problem.expect("problem").test_count, 0);
+
+    // Test by test: a sample, then hidden ones; a contestant may not.
+    let put = |name: &str, sample: bool, input: &str, answer: &str| pb::PutTestRequest {
+        slug: "halves".into(),
+        name: name.into(),
+        is_sample: sample,
+        input: input.as_bytes().to_vec(),
+        answer: answer.as_bytes().to_vec(),
+    };
+    let denied = problems
+        .put_test(authorized(&bob, put("01", false, "3\n", "1.5\n")))
+        .await
+        .expect_err("not a setter");
+    assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+    let test = problems
+        .put_test(authorized(&setter, put("01", false, "3\n", "1.5\n")))
+        .await
+        .expect("a secret test")
+        .into_inner()
+        .test
+        .expect("its info");
+    assert_eq!((test.name.as_str(), test.is_sample), ("secret/01", false));
+    problems
+        .put_test(authorized(&setter, put("1", true, "4\n", "2\n")))
+        .await
+        .expect("a sample");
+    problems
+        .put_test(authorized(&setter, put("02", false, "1\n", "0.5\n")))
+        .await
+        .expect("another");
+    let bad = problems
+        .put_test(authorized(&setter, put("../../x", false, "1", "1")))
+        .await
+        .expect_err("a path");
+    assert_eq!(bad.code(), tonic::Code::InvalidArgument, "{bad:?}");
+    let tests = problems
+        .list_tests(authorized(
+            &setter,
+            pb::ListTestsRequest {
+                slug: "halves".into(),
+            },
+        ))
+        .await
+        .expect("tests")
+        .into_inner()
+        .tests;
+    let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["sample/1", "secret/01", "secret/02"]);
+    problems
+        .delete_test(authorized(
+            &setter,
+            pb::DeleteTestRequest {
+                slug: "halves".into(),
+                name: "secret/02".into(),
+            },
+        ))
+        .await
+        .expect("deleted");
+
+    // A validator that does not compile changes nothing; then the default with a tolerance.
+    let broken = problems
+        .set_validator(authorized(
+            &setter,
+            pb::SetValidatorRequest {
+                slug: "halves".into(),
+                validator: Some(pb::set_validator_request::Validator::Source(
+                    pb::ValidatorSource {
+                        language: "cpp".into(),
+                        source: "int main( {".into(),
+                    },
+                )),
+            },
+        ))
+        .await
+        .expect("answered")
+        .into_inner();
+    assert!(!broken.compile_output.is_empty(), "{broken:?}");
+    problems
+        .set_validator(authorized(
+            &setter,
+            pb::SetValidatorRequest {
+                slug: "halves".into(),
+                validator: Some(pb::set_validator_request::Validator::Default(
+                    pb::DefaultValidator {
+                        float_tolerance: 1e-6,
+                        ..Default::default()
+                    },
+                )),
+            },
+        ))
+        .await
+        .expect("the default validator");
+    problems
+        .update_problem(authorized(
+            &setter,
+            pb::UpdateProblemRequest {
+                slug: "halves".into(),
+                visibility: pb::Visibility::Public.into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("published");
+
+    // 1.5000001 is within the tolerance: accepted.
+    let id = submit(
+        &xcode,
+        &bob,
+        "halves",
+        "python3",
+        "n = int(input())\nprint(f'{n / 2 + 1e-7:.7f}')\n",
+    )
+    .await;
+    let body = judged(&xcode, Some(&bob), &id).await;
+    assert_eq!(body["verdict"], "AC", "{body}");
+    assert_eq!(body["tests"].as_array().expect("tests").len(), 2);
+
+    // A package streamed over gRPC whose size does not match its header.
+    let messages = vec![
+        pb::UploadPackageRequest {
+            part: Some(pb::upload_package_request::Part::Header(
+                pb::PackageHeader {
+                    slug: "halves".into(),
+                    size_bytes: 10,
+                    ..Default::default()
+                },
+            )),
+        },
+        pb::UploadPackageRequest {
+            part: Some(pb::upload_package_request::Part::Chunk(vec![1, 2, 3])),
+        },
+    ];
+    let mismatch = problems
+        .upload_package(authorized(&setter, tokio_stream::iter(messages)))
+        .await
+        .expect_err("3 bytes, not 10");
+    assert_eq!(
+        mismatch.code(),
+        tonic::Code::InvalidArgument,
+        "{mismatch:?}"
+    );
+}

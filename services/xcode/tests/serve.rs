@@ -1129,7 +1129,7 @@ async fn half_open_connections_do_not_keep_the_server_alive_after_sigterm() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn users_and_gateway_run_as_separate_processes_on_postgres_and_memcached() {
+async fn users_judge_and_gateway_run_as_separate_processes_on_postgres_and_memcached() {
     let mut setup = Setup::new(Backend::Postgres, CacheKind::Memcached).await;
     let xcode = setup.start_split().await;
     xcode.get("/readyz", None).await.ok(200);
@@ -1148,10 +1148,38 @@ async fn users_and_gateway_run_as_separate_processes_on_postgres_and_memcached()
     let me = xcode.get("/api/v1/me", Some(&token)).await.ok(200);
     assert_eq!(me["user"]["email"], "split@example.com");
     let admin = xcode.access(ADMIN, ADMIN_PASSWORD).await;
-    xcode
+    let found = xcode
         .get("/api/v1/admin/users?q=split", Some(&admin))
         .await
         .ok(200);
+    // The judge process (its queue in process) judges what the gateway submits.
+    let id = text(&found["users"][0]["id"]);
+    xcode
+        .post_empty(&format!("/api/v1/admin/users/{id}/verify"), Some(&admin))
+        .await
+        .ok(200);
+    let submitted = xcode
+        .post(
+            "/api/v1/submissions",
+            Some(&token),
+            json!({ "problem": "fizzbuzz", "language": "python3", "source": "print(1)" }),
+        )
+        .await
+        .ok(202);
+    let id = text(&submitted["id"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let body = xcode
+            .get(&format!("/api/v1/submissions/{id}"), Some(&token))
+            .await
+            .ok(200);
+        if body["status"] == "done" {
+            assert_eq!(body["verdict"], "WA", "{body}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// An idle browser's access cookie has expired (its Max-Age is the access lifetime); logging

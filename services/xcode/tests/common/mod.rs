@@ -118,13 +118,28 @@ impl Setup {
         .await
     }
 
-    /// Starts the production shape: `xcode serve users` and, in front of it, `xcode serve
-    /// gateway` (two processes; the gateway's [`Xcode`] owns the users one).
+    /// Starts the production shape: `xcode serve users`, `xcode serve judge` (its queue in
+    /// process) and, in front of them, `xcode serve gateway` (three processes; the gateway's
+    /// [`Xcode`] owns the others, and `grpc` is the users service's).
     pub async fn start_split(&mut self) -> Xcode {
         let users = self
             .launch(&["serve", "users", "--grpc", "127.0.0.1:0"], false, true)
             .await;
         let users_url = users.grpc.clone();
+        let judge = self
+            .launch(
+                &[
+                    "serve",
+                    "judge",
+                    "--grpc",
+                    "127.0.0.1:0",
+                    "--users-url",
+                    &users_url,
+                ],
+                false,
+                true,
+            )
+            .await;
         let mut gateway = self
             .launch(
                 &[
@@ -134,6 +149,8 @@ impl Setup {
                     "127.0.0.1:0",
                     "--users-url",
                     &users_url,
+                    "--judge-url",
+                    &judge.grpc,
                 ],
                 true,
                 false,
@@ -141,6 +158,7 @@ impl Setup {
             .await;
         gateway.grpc = users_url;
         gateway.companion = Some(Box::new(users));
+        gateway.companions.push(judge);
         gateway
     }
 
