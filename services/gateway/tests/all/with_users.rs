@@ -184,11 +184,19 @@ const USER_FIELDS: [&str; 16] = [
     "username",
 ];
 
+/// Ready needs every service: with the users service alone, readyz names the one missing.
+/// (With all of them up it answers 200: services/xcode/tests/serve.rs.)
 #[tokio::test]
-async fn readyz_is_200_when_the_users_service_serves() {
+async fn readyz_names_the_service_that_does_not_answer() {
     let (_users, gateway) = start().await;
     let (status, body) = json(gateway.get("/readyz").await).await;
-    assert_eq!((status, body), (200, json!({ "status": "ready" })));
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("xcode.problems.v1.ProblemService"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
