@@ -9,7 +9,7 @@
 #     submitting again; C++ (every source unique, so every one is compiled) and Python.
 #     Verdicts per second and submit-to-verdict p50/p99, with 1 and 2 workers.
 #   - fan-out: 1,000 WebSocket watchers subscribed to the same submissions (slow ones, judged
-#     while everyone listens); the time from each event's publication by the worker (its `at`)
+#     while everyone listens), 100 and 1,000 of them; the time from each event's publication by the worker (its `at`)
 #     to its arrival at each watcher.
 #
 # bench/README.md, section "Judging".
@@ -35,9 +35,9 @@ case ${1:-} in
   *) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 if ((quick)); then
-  worker_counts=(1) languages=(cpp) duration=5s vus=2 watchers=50 slow=1
+  worker_counts=(1) languages=(cpp) duration=5s vus=2 watcher_counts=(50) slow=1
 else
-  worker_counts=(1 2) languages=(cpp python3) duration=30s vus=4 watchers=1000 slow=3
+  worker_counts=(1 2) languages=(cpp python3) duration=30s vus=4 watcher_counts=(100 1000) slow=3
 fi
 
 log() { printf '%s\n' "$*" >&2; }
@@ -75,7 +75,14 @@ stop_all() {
   pids=()
   psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
 }
-trap 'stop_all; rm -rf "$work"' EXIT
+keep_logs() {
+  if ((failed)); then
+    rm -rf /tmp/xcode-bench-judging-logs
+    cp -r "$work" /tmp/xcode-bench-judging-logs 2>/dev/null || true
+    log "judging bench: failures; the servers' logs are in /tmp/xcode-bench-judging-logs"
+  fi
+}
+trap 'keep_logs; stop_all; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 # Starts `xcode serve ARGS...` (logs under $work/NAME); sets $announced to its stdout's first
@@ -142,6 +149,7 @@ metric() { # SUMMARY METRIC FIELD
 }
 
 rows=()
+fanout=()
 for workers in "${worker_counts[@]}"; do
   log "== $workers worker(s)"
   start_cluster "$workers"
@@ -157,12 +165,14 @@ for workers in "${worker_counts[@]}"; do
     rows+=("| $language, sum-of-two (12 tests) | $workers | $count | $(printf '%.2f' "$rate") | $(printf '%.0f' "$(metric "$summary" submit_to_verdict med)") | $(printf '%.0f' "$(metric "$summary" submit_to_verdict 'p(99)')") |")
   done
   if [[ $workers == "${worker_counts[0]}" ]]; then
-    log "   fan-out: $watchers watchers of $slow slow submissions"
-    summary=$work/fanout.json
-    BASE=$base TOKEN=${tokens%%,*} WATCHERS=$watchers SUBMISSIONS=$slow \
-      k6 run -q --summary-export "$summary" "$here/fanout.js" >&2 || failed=1
-    [[ $(metric "$summary" failures count) == 0 ]] || failed=1
-    fanout="| $watchers | $slow | $(metric "$summary" live_events count) | $(printf '%.1f' "$(metric "$summary" event_latency med)") | $(printf '%.1f' "$(metric "$summary" event_latency 'p(99)')") | $(printf '%.1f' "$(metric "$summary" event_latency max)") |"
+    for watchers in "${watcher_counts[@]}"; do
+      log "   fan-out: $watchers watchers of $slow slow submissions"
+      summary=$work/fanout-$watchers.json
+      BASE=$base TOKEN=${tokens%%,*} WATCHERS=$watchers SUBMISSIONS=$slow \
+        k6 run -q --summary-export "$summary" "$here/fanout.js" >&2 || failed=1
+      [[ $(metric "$summary" failures count) == 0 ]] || failed=1
+      fanout+=("| $watchers | $slow | $(metric "$summary" live_events count) | $(printf '%.1f' "$(metric "$summary" event_latency med)") | $(printf '%.1f' "$(metric "$summary" event_latency 'p(99)')") | $(printf '%.1f' "$(metric "$summary" event_latency max)") |")
+    done
   fi
   stop_all
 done
@@ -173,5 +183,5 @@ printf '%s\n' "${rows[@]}"
 echo
 echo "| watchers | submissions watched | live events received | p50 publish→arrival (ms) | p99 (ms) | max (ms) |"
 echo "|---|---|---|---|---|---|"
-echo "$fanout"
+printf '%s\n' "${fanout[@]}"
 exit "$failed"

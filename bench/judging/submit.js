@@ -2,6 +2,7 @@
 // verdict, and submits again. Measures submit-to-verdict latency and verdicts per second.
 // Every source is unique (a comment), so every C++ submission is compiled: no cache hits.
 import http from 'k6/http';
+import { sleep } from 'k6';
 import ws from 'k6/ws';
 import { Counter, Trend } from 'k6/metrics';
 
@@ -43,6 +44,7 @@ export default function () {
   if (res.status !== 202) {
     failures.add(1);
     console.error(`submit: ${res.status} ${res.body}`);
+    sleep(1);
     return;
   }
   const id = res.json('id');

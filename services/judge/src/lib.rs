@@ -114,6 +114,8 @@ pub(crate) struct Shared {
     pub engine: Arc<Engine>,
     pub settings: JudgeSettings,
     pub runs: tokio::sync::Semaphore,
+    /// This deployment's id (from its database): the cache's keys carry it.
+    pub deployment: String,
     pub problems: worker::LoadedProblems,
 }
 
@@ -127,7 +129,7 @@ impl std::fmt::Debug for Judge {
 }
 
 impl Judge {
-    pub fn new(
+    pub async fn new(
         store: Arc<dyn JudgeStore>,
         cache: Arc<dyn Cache>,
         bus: Arc<dyn Bus>,
@@ -135,6 +137,10 @@ impl Judge {
         engine: Arc<Engine>,
         settings: JudgeSettings,
     ) -> anyhow::Result<Self> {
+        let deployment = store
+            .deployment_id(&uuid::Uuid::new_v4().simple().to_string())
+            .await
+            .context("reading the deployment id")?;
         let users = Endpoint::from_shared(settings.users_url.clone())
             .with_context(|| format!("users_url {:?} is not a valid URI", settings.users_url))?
             .connect_timeout(std::time::Duration::from_secs(5))
@@ -148,6 +154,7 @@ impl Judge {
             engine,
             runs: tokio::sync::Semaphore::new(settings.max_concurrent_runs.max(1)),
             problems: worker::LoadedProblems::default(),
+            deployment,
             settings,
         })))
     }

@@ -17,8 +17,10 @@ use crate::packages::Imported;
 
 const PROBLEM_TTL: Duration = Duration::from_secs(60);
 
-fn problem_key(slug: &str) -> String {
-    format!("problem:v1:{slug}")
+/// A problem's cache key: the deployment's id keeps deployments that share a memcached apart
+/// (the same slug is another problem, with another id, in another database).
+fn problem_key(deployment: &str, slug: &str) -> String {
+    format!("problem:v1:{deployment}:{slug}")
 }
 
 impl Judge {
@@ -27,7 +29,7 @@ impl Judge {
         if slug.is_empty() || slug.len() > 64 {
             return Ok(None);
         }
-        let key = problem_key(slug);
+        let key = problem_key(&self.shared().deployment, slug);
         if let Some(bytes) = self.shared().cache.get(&key).await
             && let Ok(problem) = serde_json::from_slice::<ProblemRecord>(&bytes)
         {
@@ -50,7 +52,11 @@ impl Judge {
     }
 
     pub(crate) async fn forget_problem(&self, slug: &str) {
-        let _ = self.shared().cache.remove(&problem_key(slug)).await;
+        let _ = self
+            .shared()
+            .cache
+            .remove(&problem_key(&self.shared().deployment, slug))
+            .await;
     }
 
     /// Every language must be installed here.

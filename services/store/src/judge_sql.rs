@@ -38,6 +38,21 @@ macro_rules! judge_store {
     ($store:ident) => {
         #[async_trait::async_trait]
         impl JudgeStore for $store {
+            async fn deployment_id(&self, candidate: &str) -> Result<String> {
+                sqlx::query(
+                    "INSERT INTO meta (key, value) VALUES ('deployment', $1)
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(candidate)
+                .execute(&self.0)
+                .await?;
+                let (id,): (String,) =
+                    sqlx::query_as("SELECT value FROM meta WHERE key = 'deployment'")
+                        .fetch_one(&self.0)
+                        .await?;
+                Ok(id)
+            }
+
             async fn put_package(&self, sha256: &str, archive: &[u8], now_ms: i64) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO packages (sha256, archive, size_bytes, created_at)

@@ -196,6 +196,8 @@ pub trait UserStore: Send + Sync + fmt::Debug {
 /// Problems, their packages and submissions (services/judge).
 #[async_trait::async_trait]
 pub trait JudgeStore: Send + Sync + fmt::Debug {
+    /// This database's deployment id: `candidate` if none was stored yet, else the stored one.
+    async fn deployment_id(&self, candidate: &str) -> Result<String>;
     /// Stores a package archive under its SHA-256 (a no-op when it is there).
     async fn put_package(&self, sha256: &str, archive: &[u8], now_ms: i64) -> Result<()>;
     async fn package(&self, sha256: &str) -> Result<Option<Vec<u8>>>;

@@ -403,6 +403,10 @@ async fn a_judging_is_owned_by_its_latest_claim() {
 #[tokio::test]
 async fn packages_and_executions() {
     on_both(|store| async move {
+        let first = store.deployment_id("one").await.expect("made");
+        assert_eq!(first, "one");
+        assert_eq!(store.deployment_id("two").await.expect("kept"), "one");
+
         let bytes = vec![0u8, 1, 2, 255];
         store.put_package("abc", &bytes, NOW).await.expect("put");
         store

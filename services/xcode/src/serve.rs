@@ -196,6 +196,7 @@ async fn judge(settings: &ServeSettings) -> anyhow::Result<xcode_judge::Judge> {
         std::sync::Arc::new(engine),
         settings.judge.clone(),
     )
+    .await
 }
 
 /// Seeds the starter problems, recovers an in-process queue, starts the sweeper.
