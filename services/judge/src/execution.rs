@@ -97,24 +97,25 @@ impl Execution {
         &self,
         id: &str,
         viewer: Option<&Caller>,
-    ) -> Result<(SubmissionRecord, Option<ProblemRecord>), Status> {
+        fresh: bool,
+    ) -> Result<(SubmissionRecord, ProblemRecord), Status> {
         let not_found = || Status::not_found(format!("no submission {id:?}"));
         if id.is_empty() || id.len() > 64 {
             return Err(not_found());
         }
-        let submission = self
-            .0
-            .store()
-            .submission(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
-        let problem = self.0.problem(&submission.problem_slug).await?;
-        if let Some(problem) = &problem
-            && !can_see(viewer, problem)
-        {
-            return Err(not_found());
+        let submission = if fresh {
+            self.0.store().submission(id).await.map_err(store_error)?
+        } else {
+            self.0.submission(id).await?
         }
+        .ok_or_else(not_found)?;
+        // Its problem gone (deleted with its submissions), or a draft the viewer may not see.
+        let problem = self
+            .0
+            .problem(&submission.problem_slug)
+            .await?
+            .filter(|problem| problem.id == submission.problem_id && can_see(viewer, problem))
+            .ok_or_else(not_found)?;
         Ok((submission, problem))
     }
 }
@@ -250,10 +251,10 @@ impl ExecutionService for Execution {
     ) -> Result<Response<pb::GetSubmissionResponse>, Status> {
         let viewer = self.caller(request.metadata()).await?;
         let (submission, problem) = self
-            .visible_submission(&request.get_ref().id, viewer.as_ref())
+            .visible_submission(&request.get_ref().id, viewer.as_ref(), false)
             .await?;
         let view = self
-            .view(viewer.as_ref(), &submission, problem.as_ref())
+            .view(viewer.as_ref(), &submission, Some(&problem))
             .await?;
         Ok(Response::new(pb::GetSubmissionResponse {
             submission: Some(convert::submission(&submission, view)),
@@ -323,9 +324,10 @@ impl ExecutionService for Execution {
             .subscribe(&events::subject(&id))
             .await
             .map_err(|err| Status::unavailable(err.to_string()))?;
-        let (submission, problem) = self.visible_submission(&id, viewer.as_ref()).await?;
+        // From the database: the snapshot's sequence must be the live one.
+        let (submission, problem) = self.visible_submission(&id, viewer.as_ref(), true).await?;
         let view = self
-            .view(viewer.as_ref(), &submission, problem.as_ref())
+            .view(viewer.as_ref(), &submission, Some(&problem))
             .await?;
         let (sender, receiver) = tokio::sync::mpsc::channel(64);
         let judge = self.0.clone();
@@ -483,6 +485,7 @@ impl ExecutionService for Execution {
             return Err(Status::not_found("nothing to rejudge"));
         }
         for id in &ids {
+            self.0.forget_submission(id).await;
             self.0.enqueue(id).await;
         }
         tracing::info!(count = ids.len(), by = caller.username, "rejudge");

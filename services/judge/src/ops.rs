@@ -23,7 +23,43 @@ fn problem_key(deployment: &str, slug: &str) -> String {
     format!("problem:v1:{deployment}:{slug}")
 }
 
+/// How long a judged submission stays cached (a rejudge drops it at once).
+const SUBMISSION_TTL: Duration = Duration::from_secs(60);
+
+fn submission_key(deployment: &str, id: &str) -> String {
+    format!("submission:v1:{deployment}:{id}")
+}
+
 impl Judge {
+    /// A submission by id; judged ones (final verdicts) through the cache.
+    pub(crate) async fn submission(&self, id: &str) -> Result<Option<SubmissionRecord>, Status> {
+        let key = submission_key(&self.shared().deployment, id);
+        if let Some(bytes) = self.shared().cache.get(&key).await
+            && let Ok(submission) = serde_json::from_slice::<SubmissionRecord>(&bytes)
+        {
+            return Ok(Some(submission));
+        }
+        let submission = self.store().submission(id).await.map_err(store_error)?;
+        if let Some(submission) = &submission
+            && submission.status == "done"
+            && let Ok(bytes) = serde_json::to_vec(submission)
+        {
+            self.shared()
+                .cache
+                .set(&key, bytes.into(), SUBMISSION_TTL)
+                .await;
+        }
+        Ok(submission)
+    }
+
+    pub(crate) async fn forget_submission(&self, id: &str) {
+        let _ = self
+            .shared()
+            .cache
+            .remove(&submission_key(&self.shared().deployment, id))
+            .await;
+    }
+
     /// A problem by slug, through the cache.
     pub(crate) async fn problem(&self, slug: &str) -> Result<Option<ProblemRecord>, Status> {
         if slug.is_empty() || slug.len() > 64 {

@@ -642,7 +642,10 @@ async fn a_setter_publishes_a_package_and_hidden_tests_stay_hidden() {
     assert_eq!(body["tests"], 5, "{body}");
     assert_eq!(body["problem"]["title"], "Hello");
 
-    // Rejudge (admins): the result is the same.
+    // Rejudge (admins): judged again (the cached final verdict is dropped at once: a new
+    // judged_at well within the cache's 60 s), with the same result.
+    let before = text(&judged(&xcode, Some(&bob), &id).await["judged_at"]);
+    tokio::time::sleep(Duration::from_millis(10)).await;
     xcode
         .post(
             "/api/v1/admin/rejudge",
@@ -660,7 +663,16 @@ async fn a_setter_publishes_a_package_and_hidden_tests_stay_hidden() {
         .await
         .ok(202);
     assert_eq!(body["queued"], 1);
-    assert_eq!(judged(&xcode, Some(&bob), &id).await["verdict"], "AC");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = judged(&xcode, Some(&bob), &id).await;
+        if body["judged_at"] != json!(before) {
+            assert_eq!(body["verdict"], "AC", "{body}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still the first judging: {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     xcode
         .delete("/api/v1/problems/uploaded-sum", Some(&bob))
