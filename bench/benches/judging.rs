@@ -39,6 +39,9 @@ const QUICK: Plan = Plan {
     peer_repeat: 1,
 };
 
+/// Contestants' usual C++: every header, `cin`. Its compile is where the precompiled
+/// `bits/stdc++.h` counts.
+const CPP_STDCXX: &str = "#include <bits/stdc++.h>\nusing namespace std;\nint main() { ios::sync_with_stdio(false); cin.tie(nullptr); long long n, x, s = 0; cin >> n; for (long long i = 0; i < n; i++) { cin >> x; s += x; } cout << s << '\\n'; }\n";
 const CPP: &str = "#include <cstdio>\nint main() { long long n, x, s = 0; if (scanf(\"%lld\", &n) != 1) return 1; for (long long i = 0; i < n; i++) { scanf(\"%lld\", &x); s += x; } printf(\"%lld\\n\", s); }\n";
 const PYTHON: &str =
     "import sys\ndata = sys.stdin.buffer.read().split()\nprint(sum(map(int, data[1:])))\n";
@@ -82,10 +85,15 @@ fn main() -> Result<()> {
         plan.numbers
     );
     println!(
-        "| judge | language | compile cache | first verdict p50 | whole result p50 | submissions/s | tests/s |"
+        "| judge | program | compile cache | first verdict p50 | whole result p50 | submissions/s | tests/s |"
     );
     println!("|---|---|---|---:|---:|---:|---:|");
-    for (language, source, ext) in [("cpp", CPP, "cpp"), ("python3", PYTHON, "py")] {
+    let mut native_compiles = Vec::new();
+    for (language, label, source, ext) in [
+        ("cpp", "C++ (bits/stdc++.h, cin)", CPP_STDCXX, "cpp"),
+        ("cpp", "C++ (cstdio, scanf)", CPP, "cpp"),
+        ("python3", "Python", PYTHON, "py"),
+    ] {
         let judge = |source: &str| -> Result<(Duration, Duration)> {
             let first = Mutex::new(None);
             let started = Instant::now();
@@ -126,7 +134,7 @@ fn main() -> Result<()> {
         }
         let elapsed = warm_started.elapsed().as_secs_f64();
         let per_second = plan.warm_runs as f64 / elapsed;
-        for (label, runs, throughput) in [("miss", &cold, None), ("hit", &warm, Some(per_second))] {
+        for (cache, runs, throughput) in [("miss", &cold, None), ("hit", &warm, Some(per_second))] {
             let first = Sample::new(runs.iter().map(|r| r.0).collect()).median();
             let total = Sample::new(runs.iter().map(|r| r.1).collect()).median();
             let (subs, tests_per_s) = match throughput {
@@ -134,26 +142,56 @@ fn main() -> Result<()> {
                 None => ("".into(), "".into()),
             };
             println!(
-                "| xcode | {language} | {label} | {} | {} | {subs} | {tests_per_s} |",
+                "| xcode | {label} | {cache} | {} | {} | {subs} | {tests_per_s} |",
                 ms(first),
                 ms(total)
             );
         }
+        if ext == "cpp" {
+            native_compiles.push((label, native_gxx(source, plan.cold_runs)));
+        }
         if peer {
             match run_peer(problem_dir.path(), source, ext, language, plan.peer_repeat) {
                 Ok(figures) => println!(
-                    "| {} | {language} (native) | none (compiles every time) | {:.1} ms | {:.1} ms | {:.1} | {:.0} |",
+                    "| {} | {label} (native) | none (compiles every time) | {:.1} ms | {:.1} ms | {:.1} | {:.0} |",
                     figures.name,
                     figures.first_s * 1000.0,
                     figures.total_s * 1000.0,
                     1.0 / figures.total_s,
                     tests as f64 / figures.total_s
                 ),
-                Err(err) => println!("| dmoj | {language} | could not run: {err:#} | | | | |"),
+                Err(err) => println!("| dmoj | {label} | could not run: {err:#} | | | | |"),
             }
         }
     }
+    println!("\nNative `g++ -O2` of the same C++ programs, unjailed (median of {}):\n", plan.cold_runs);
+    for (label, compile) in native_compiles {
+        match compile {
+            Ok(time) => println!("- {label}: {}", ms(time)),
+            Err(err) => println!("- {label}: could not run g++: {err:#}"),
+        }
+    }
     Ok(())
+}
+
+/// `g++ -O2` of `source` to a native binary, the median of `runs` compiles.
+fn native_gxx(source: &str, runs: usize) -> Result<Duration> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("main.cpp");
+    std::fs::write(&path, source)?;
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let status = Command::new("g++")
+            .args(["-O2", "-std=gnu++20", "-o"])
+            .arg(dir.path().join("main"))
+            .arg(&path)
+            .status()
+            .context("g++")?;
+        ensure!(status.success(), "g++ failed");
+        times.push(started.elapsed());
+    }
+    Ok(Sample::new(times).median())
 }
 
 fn ms(duration: Duration) -> String {

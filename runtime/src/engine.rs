@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, Linker, OptLevel, PoolingAllocationConfig, Store,
+    Collector, Config, Engine, InstanceAllocationStrategy, Linker, OptLevel, PoolingAllocationConfig, Store,
     Strategy,
 };
 
@@ -189,13 +189,23 @@ fn engine_config(settings: &RuntimeConfig) -> Config {
         .wasm_multi_memory(true)
         .wasm_threads(true)
         .shared_memory(true)
-        .wasm_memory64(false);
+        .wasm_memory64(false)
+        // C++ exceptions (`try_table`/`throw`). An exception is a GC object: the GC heap is
+        // made on the first throw, from the same pool as linear memories and under the same
+        // limit. Reference counting frees exceptions once caught; GC types stay refused
+        // (`meter::guest_features`).
+        .wasm_exceptions(true)
+        .wasm_gc(false)
+        .wasm_function_references(false)
+        .collector(Collector::DeferredReferenceCounting);
     if settings.allocation == Allocation::Pooling {
         let slots = settings.max_concurrent_runs;
         let mut pool = PoolingAllocationConfig::new();
         // One instance more than runs: the clock's setter (`ticker.rs`).
         pool.total_core_instances(slots + 1)
-            .total_memories(slots)
+            // A guest's linear memory and, once it throws, its GC heap.
+            .total_memories(slots * 2)
+            .total_gc_heaps(slots)
             .total_tables(slots * MAX_TABLES)
             .total_stacks(slots)
             .max_memories_per_module(1)

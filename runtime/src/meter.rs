@@ -23,6 +23,12 @@
 //!   costs one unit however long it works, so no guest can run long between two checks: at
 //!   most one host call passes between them. (A tail call to the host needs no check after
 //!   it: it returns to a caller that checks after its own call, or to the next entry.)
+//! - Exceptions (`try_table`, `throw`, `throw_ref`): a throw saves the fuel first, like a
+//!   return, and an exception leaves every frame it crosses through a call, which saved its
+//!   fuel too; so where a `try_table` catches one, the global holds the fuel left. A block a
+//!   catch clause targets is a *landing*: every way into it saves the fuel (branches to it,
+//!   falling out of it, entering it if it is a loop, the empty `else` of an `if`), and the
+//!   code that follows reloads it from the global.
 //! - The clock is a millisecond counter at address 0 of an imported one-page shared memory
 //!   (`xcode`/`clock`) that a host thread advances (see `ticker.rs`); each function copies the
 //!   run's deadline from the global `__xcode_deadline` into a local on entry.
@@ -30,7 +36,7 @@
 //!   `__xcode_start` and called by the host once fuel and deadline are set.
 //!
 //! The input is validated first with the features the sandbox allows (no threads, no shared or
-//! multiple or 64-bit memories, no exceptions or GC), so the guest itself can never touch the
+//! multiple or 64-bit memories, no legacy exceptions, no GC), so the guest itself can never touch the
 //! clock memory or the metering globals, and every control-flow operator is one handled here.
 
 use std::ops::Range;
@@ -43,7 +49,7 @@ use wasm_encoder::{
 use wasmparser::{Operator, Parser, Payload, Validator, WasmFeatures};
 
 /// Changes whenever the code emitted here changes; part of the module cache key.
-pub(crate) const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 3;
 
 pub(crate) const CLOCK_MODULE: &str = "xcode";
 pub(crate) const CLOCK_NAME: &str = "clock";
@@ -57,11 +63,13 @@ pub(crate) const STOP_FUEL: i32 = 1;
 pub(crate) const STOP_DEADLINE: i32 = 2;
 
 /// What guests may use: WebAssembly 2.0 (which is what wasi-sdk, Rust and Go emit for
-/// wasm32-wasip1), plus tail calls, extended constant expressions and relaxed SIMD; but not
-/// `externref` and other GC types, which this wasmtime build (no GC) cannot run.
+/// wasm32-wasip1), plus tail calls, extended constant expressions, relaxed SIMD and exception
+/// handling (`try_table`/`throw`/`exnref`: C++ exceptions); but not `externref` and other GC
+/// types.
 pub(crate) fn guest_features() -> WasmFeatures {
     (WasmFeatures::WASM2
         | WasmFeatures::TAIL_CALL
+        | WasmFeatures::EXCEPTIONS
         | WasmFeatures::EXTENDED_CONST
         | WasmFeatures::RELAXED_SIMD)
         .difference(WasmFeatures::GC_TYPES)
@@ -467,6 +475,8 @@ impl Reencode for Meter {
             scratch: count + 2,
             pending: 0,
             frames: vec![Frame::default()],
+            landings: landings(&body)?,
+            opened: 1,
         };
         body_out.enter();
         let mut reader = body.get_operators_reader()?;
@@ -480,11 +490,52 @@ impl Reencode for Meter {
     }
 }
 
-/// A block, loop, if or the function body, and whether the code after its last branch is
-/// reachable.
+/// A block, loop, if, try_table or the function body, and whether the code after its last
+/// branch is reachable.
 #[derive(Debug, Default)]
 struct Frame {
     unreachable: bool,
+    /// A catch clause targets it: every way in saves the fuel, and its label reloads it.
+    landing: bool,
+    is_loop: bool,
+}
+
+/// Which blocks of a body a catch clause targets, by the order they open (the body is 0 and
+/// never a landing: reaching its label returns, and the caller reloads).
+fn landings(body: &wasmparser::FunctionBody<'_>) -> wasmparser::Result<Vec<bool>> {
+    let mut landings = vec![false];
+    let mut open = vec![0];
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        match reader.read()? {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                open.push(landings.len());
+                landings.push(false);
+            }
+            Operator::TryTable { try_table } => {
+                // Catch labels count from the block around the try_table.
+                for catch in &try_table.catches {
+                    let (wasmparser::Catch::One { label, .. }
+                    | wasmparser::Catch::OneRef { label, .. }
+                    | wasmparser::Catch::All { label }
+                    | wasmparser::Catch::AllRef { label }) = *catch;
+                    let target = (open.len() - 1).checked_sub(label as usize);
+                    if let Some(&block) = target.and_then(|index| open.get(index))
+                        && block != 0
+                    {
+                        landings[block] = true;
+                    }
+                }
+                open.push(landings.len());
+                landings.push(false);
+            }
+            Operator::End => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    Ok(landings)
 }
 
 /// One function body being metered.
@@ -497,6 +548,9 @@ struct Body {
     /// Cost of the straight-line code since fuel was last lowered.
     pending: u64,
     frames: Vec<Frame>,
+    /// [`landings`] of this body, and how many of its blocks have opened so far.
+    landings: Vec<bool>,
+    opened: usize,
 }
 
 impl Body {
@@ -528,6 +582,37 @@ impl Body {
     /// Whether a branch `depth` labels out leaves the function.
     fn leaves_function(&self, depth: u32) -> bool {
         depth as usize + 1 == self.frames.len()
+    }
+
+    /// Whether a branch `depth` labels out must save the fuel first: it returns, or it lands
+    /// where a catch clause lands too.
+    fn branch_saves(&self, depth: u32) -> bool {
+        self.leaves_function(depth)
+            || (self.frames.len() - 1)
+                .checked_sub(depth as usize)
+                .and_then(|index| self.frames.get(index))
+                .is_some_and(|frame| frame.landing)
+    }
+
+    /// The frame of the block about to open.
+    fn open(&mut self, is_loop: bool) -> Frame {
+        let landing = self.landings.get(self.opened).copied().unwrap_or(false);
+        self.opened += 1;
+        Frame {
+            unreachable: false,
+            landing,
+            is_loop,
+        }
+    }
+
+    /// A conditional or unconditional branch `depth` labels out.
+    fn branch(&mut self, depth: u32, reachable: bool) {
+        if reachable {
+            self.flush();
+            if self.branch_saves(depth) {
+                self.save();
+            }
+        }
     }
 
     /// Lowers the fuel by the cost of the code since the last time.
@@ -626,28 +711,44 @@ impl Body {
             self.pending += cost(op);
         }
         match op {
-            Operator::Block { .. } => {
+            Operator::Block { .. } | Operator::TryTable { .. } => {
                 self.emit(instruction);
-                self.frames.push(Frame::default());
+                let frame = self.open(false);
+                self.frames.push(frame);
             }
             Operator::Loop { .. } => {
+                let frame = self.open(true);
                 if reachable {
                     self.flush();
+                    if frame.landing {
+                        self.save();
+                    }
                 }
                 self.emit(instruction);
-                self.frames.push(Frame::default());
+                if frame.landing {
+                    self.reload();
+                }
+                self.frames.push(frame);
                 self.check();
             }
             Operator::If { .. } => {
+                let frame = self.open(false);
                 if reachable {
                     self.flush();
+                    // Without an `else`, a false condition lands on the label at once.
+                    if frame.landing {
+                        self.save();
+                    }
                 }
                 self.emit(instruction);
-                self.frames.push(Frame::default());
+                self.frames.push(frame);
             }
             Operator::Else => {
                 if reachable {
                     self.flush();
+                    if self.frames.last().is_some_and(|frame| frame.landing) {
+                        self.save();
+                    }
                 }
                 self.emit(instruction);
                 if let Some(frame) = self.frames.last_mut() {
@@ -655,22 +756,24 @@ impl Body {
                 }
             }
             Operator::End => {
+                let landing = self
+                    .frames
+                    .last()
+                    .is_some_and(|frame| frame.landing && !frame.is_loop);
                 if reachable {
                     self.flush();
-                    if self.frames.len() == 1 {
+                    if self.frames.len() == 1 || landing {
                         self.save();
                     }
                 }
                 self.emit(instruction);
                 self.frames.pop();
+                if landing {
+                    self.reload();
+                }
             }
             Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
-                if reachable {
-                    self.flush();
-                    if self.leaves_function(*relative_depth) {
-                        self.save();
-                    }
-                }
+                self.branch(*relative_depth, reachable);
                 self.emit(instruction);
                 if matches!(op, Operator::Br { .. }) {
                     self.set_unreachable();
@@ -681,15 +784,18 @@ impl Body {
                     self.flush();
                     let mut depths = targets.targets().collect::<wasmparser::Result<Vec<_>>>()?;
                     depths.push(targets.default());
-                    if depths.into_iter().any(|depth| self.leaves_function(depth)) {
+                    if depths.into_iter().any(|depth| self.branch_saves(depth)) {
                         self.save();
                     }
                 }
                 self.emit(instruction);
                 self.set_unreachable();
             }
+            // A throw leaves like a return: whoever catches it reloads the fuel it saved.
             Operator::Return
             | Operator::Unreachable
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
             | Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. } => {
                 if reachable {
@@ -726,10 +832,8 @@ impl Body {
                 }
                 self.emit(instruction);
             }
+            // Legacy exceptions and typed function references: the validator refuses them.
             Operator::Try { .. }
-            | Operator::TryTable { .. }
-            | Operator::Throw { .. }
-            | Operator::ThrowRef
             | Operator::Rethrow { .. }
             | Operator::Delegate { .. }
             | Operator::Catch { .. }

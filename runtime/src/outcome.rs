@@ -77,6 +77,9 @@ pub enum TrapKind {
     UnsupportedImport,
     /// The module could not be instantiated (its start function aside).
     Instantiation,
+    /// A wasm exception (`throw`) no `try_table` caught left the guest. C++ programs never
+    /// end so: their start file hands it to `std::terminate`, which prints it and aborts.
+    UncaughtException,
     /// A WASI call failed in a way that ends the guest, or another trap.
     Other,
 }
@@ -96,6 +99,7 @@ impl TrapKind {
             Self::TableLimitExceeded => "table_limit_exceeded",
             Self::UnsupportedImport => "unsupported_import",
             Self::Instantiation => "instantiation",
+            Self::UncaughtException => "uncaught_exception",
             Self::Other => "other",
         }
     }

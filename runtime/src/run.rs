@@ -419,6 +419,7 @@ fn status_of(result: Result<(), Failure>, limiter: &Limiter, limits: &Limits, st
         {
             TrapKind::UnsupportedImport
         }
+        None if error.is::<wasmtime::ThrownException>() => TrapKind::UncaughtException,
         None if instantiating => TrapKind::Instantiation,
         None => TrapKind::Other,
     };

@@ -282,7 +282,12 @@ impl Toolchains {
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial)
             .map_err(io_error(format!("create {}", partial.display())))?;
-        extract(&download, &partial)?;
+        let members: Vec<&str> = artifact
+            .files
+            .keys()
+            .map(|file| file.trim_end_matches('/'))
+            .collect();
+        extract(&download, &partial, &members)?;
         for (file, expected) in &artifact.files {
             let path = partial.join(file.trim_end_matches('/'));
             let actual = if file.ends_with('/') {
@@ -355,6 +360,10 @@ impl Toolchains {
                 .stderr(log_file);
             for (name, dir) in sources {
                 command.env(format!("SRC_{}", env_name(name)), dir);
+            }
+            if let Some(step) = &language.compile {
+                // One argument per line: a build that precompiles for the exact flags.
+                command.env("COMPILE_COMMAND", step.command.join("\n"));
             }
             for other in &language.requires {
                 command.env(
@@ -439,6 +448,7 @@ fn fetch(artifact: &Artifact, dir: &Path) -> Result<()> {
             command
         }
         Registry::Crates => return fetch_crate(artifact, dir),
+        Registry::AptSource => return fetch_apt_source(artifact, dir),
     };
     command.current_dir(dir).stdin(Stdio::null());
     let run = |command: &mut Command| {
@@ -456,6 +466,124 @@ fn fetch(artifact: &Artifact, dir: &Path) -> Result<()> {
         return Err(fetch_error(artifact, unreachable_hint(&output.stderr)));
     }
     Ok(())
+}
+
+/// `apt-get source --download-only`, keeping only the upstream tarball (the `.dsc` and the
+/// Debian patches come along). Without a `deb-src` entry apt knows no sources: one mirroring
+/// the machine's `deb` entries is added first.
+fn fetch_apt_source(artifact: &Artifact, dir: &Path) -> Result<()> {
+    let download = || {
+        Command::new("apt-get")
+            .args(["source", "--download-only", "-q"])
+            .arg(format!("{}={}", artifact.package, artifact.version))
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|err| fetch_error(artifact, format!("cannot run apt-get: {err}")))
+    };
+    let mut output = download()?;
+    if !output.status.success() {
+        add_deb_src().map_err(|err| fetch_error(artifact, err))?;
+        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+        output = download()?;
+    }
+    if !output.status.success() {
+        return Err(fetch_error(artifact, unreachable_hint(&output.stderr)));
+    }
+    for entry in std::fs::read_dir(dir)
+        .map_err(io_error("list the download"))?
+        .flatten()
+    {
+        if !entry.file_name().to_string_lossy().contains(".orig.tar.") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// Where `add_deb_src` writes: apt reads every `.sources` file of the directory.
+const DEB_SRC: &str = "/etc/apt/sources.list.d/xcode-deb-src.sources";
+
+/// Writes a `deb-src` twin of every `deb` entry (deb822 `.sources` files and one-line
+/// `sources.list` entries alike), so that `apt-get source` reaches the same mirrors.
+fn add_deb_src() -> std::result::Result<(), String> {
+    let mut stanzas = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir("/etc/apt/sources.list.d")
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    for file in files {
+        if file.extension().is_some_and(|ext| ext == "sources") && file != Path::new(DEB_SRC) {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            stanzas.extend(deb_src_stanzas(&text));
+        }
+    }
+    let list = std::fs::read_to_string("/etc/apt/sources.list").unwrap_or_default();
+    for line in list.lines() {
+        if let Some(rest) = line.trim().strip_prefix("deb ") {
+            stanzas.push(one_line_to_deb822(rest));
+        }
+    }
+    if stanzas.is_empty() {
+        return Err("apt has no `deb` entries to mirror as `deb-src`".into());
+    }
+    std::fs::write(DEB_SRC, stanzas.join("\n"))
+        .map_err(|err| format!("cannot write {DEB_SRC} (it needs root): {err}"))
+}
+
+/// The `Types: deb` stanzas of a deb822 file, as `Types: deb-src`, comments dropped.
+fn deb_src_stanzas(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .filter(|stanza| {
+            stanza.lines().any(|line| {
+                line.strip_prefix("Types:")
+                    .is_some_and(|types| types.split_whitespace().any(|ty| ty == "deb"))
+            })
+        })
+        .map(|stanza| {
+            let mut out = String::new();
+            for line in stanza.lines() {
+                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                    continue;
+                }
+                out.push_str(if line.starts_with("Types:") {
+                    "Types: deb-src"
+                } else {
+                    line
+                });
+                out.push('\n');
+            }
+            out
+        })
+        .collect()
+}
+
+/// `[options] URI suite components...` (a `sources.list` line after `deb`) as a deb822
+/// `deb-src` stanza.
+fn one_line_to_deb822(rest: &str) -> String {
+    let mut words = rest.split_whitespace().peekable();
+    let mut options = Vec::new();
+    if words.peek().is_some_and(|word| word.starts_with('[')) {
+        for word in words.by_ref() {
+            options.push(word.trim_matches(|c| c == '[' || c == ']').to_string());
+            if word.ends_with(']') {
+                break;
+            }
+        }
+    }
+    let uri = words.next().unwrap_or_default();
+    let suite = words.next().unwrap_or_default();
+    let components: Vec<&str> = words.collect();
+    let mut stanza = format!(
+        "Types: deb-src\nURIs: {uri}\nSuites: {suite}\nComponents: {}\n",
+        components.join(" ")
+    );
+    for option in &options {
+        if let Some(keyring) = option.strip_prefix("signed-by=") {
+            stanza.push_str(&format!("Signed-By: {keyring}\n"));
+        }
+    }
+    stanza
 }
 
 /// crates.io's client is cargo: a throwaway package depending on exactly this version, then
@@ -502,13 +630,25 @@ fn fetch_crate(artifact: &Artifact, dir: &Path) -> Result<()> {
     ))
 }
 
-/// Unpacks a wheel (zip, keeping executable bits, which Python's zipfile drops), or a
-/// `.tgz`/`.crate` (tar.gz).
-fn extract(archive: &Path, dir: &Path) -> Result<()> {
+/// Unpacks a wheel (zip, keeping executable bits, which Python's zipfile drops), a
+/// `.tgz`/`.crate` (tar.gz), or of a `.tar.xz` (a Debian source tarball: LLVM's is 1.5 GB
+/// unpacked) only `members`.
+fn extract(archive: &Path, dir: &Path, members: &[&str]) -> Result<()> {
     let name = archive.to_string_lossy();
     let mut command = if name.ends_with(".whl") {
         let mut command = Command::new("python3");
         command.arg("-c").arg(UNZIP).arg(archive).arg(dir);
+        command
+    } else if name.ends_with(".tar.xz") {
+        let mut command = Command::new("tar");
+        command
+            .arg("-xJf")
+            .arg(archive)
+            .arg("-C")
+            .arg(dir)
+            .arg("--no-same-owner")
+            .arg("--")
+            .args(members);
         command
     } else {
         let mut command = Command::new("tar");
@@ -669,6 +809,25 @@ mod tests {
         );
         let message = unreachable_hint(b"ERROR: No matching distribution found for nope==1\n");
         assert_eq!(message, "ERROR: No matching distribution found for nope==1");
+    }
+
+    #[test]
+    fn deb_src_entries_mirror_deb_entries() {
+        let deb822 = "Types: deb\n# a comment\nURIs: http://deb.debian.org/debian\n\
+                      Suites: bookworm bookworm-updates\nComponents: main\n\n\
+                      Types: deb-src\nURIs: http://elsewhere\nSuites: x\nComponents: y\n";
+        assert_eq!(
+            deb_src_stanzas(deb822),
+            ["Types: deb-src\nURIs: http://deb.debian.org/debian\n\
+              Suites: bookworm bookworm-updates\nComponents: main\n"]
+        );
+        assert_eq!(
+            one_line_to_deb822(
+                "[arch=amd64 signed-by=/usr/share/keyrings/k.gpg] http://m/debian bookworm main contrib"
+            ),
+            "Types: deb-src\nURIs: http://m/debian\nSuites: bookworm\n\
+             Components: main contrib\nSigned-By: /usr/share/keyrings/k.gpg\n"
+        );
     }
 
     #[test]

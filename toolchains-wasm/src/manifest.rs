@@ -30,6 +30,11 @@ pub enum Registry {
     Npm,
     /// A crate (for the C sources it vendors), fetched with `cargo fetch`.
     Crates,
+    /// A Debian source package's upstream tarball (`.orig.tar.xz`), fetched with `apt-get
+    /// source --download-only` (a `deb-src` entry mirroring the machine's `deb` entries is
+    /// added when there is none). Only the directories `files` pins are unpacked.
+    #[serde(rename = "apt-source")]
+    AptSource,
 }
 
 impl Registry {
@@ -39,6 +44,7 @@ impl Registry {
             Self::Pypi => "pypi",
             Self::Npm => "npm",
             Self::Crates => "crates",
+            Self::AptSource => "apt-source",
         }
     }
 }
@@ -107,6 +113,29 @@ pub struct CompileStep {
     pub env: BTreeMap<String, String>,
     /// File the compiler leaves in the box.
     pub output: String,
+    /// When `command` fails, it runs again without these arguments (found together, in this
+    /// order), and that second compile's result stands: C++ force-includes a precompiled
+    /// `bits/stdc++.h`, and a program that compiles on its own must not be refused for a name
+    /// that header declares.
+    #[serde(default)]
+    pub retry_without: Vec<String>,
+}
+
+impl CompileStep {
+    /// The command without `retry_without`, if it has them.
+    pub fn retry_command(&self) -> Option<Vec<String>> {
+        let cut = &self.retry_without;
+        if cut.is_empty() {
+            return None;
+        }
+        let at = self
+            .command
+            .windows(cut.len())
+            .position(|window| window == cut.as_slice())?;
+        let mut command = self.command[..at].to_vec();
+        command.extend_from_slice(&self.command[at + cut.len()..]);
+        Some(command)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -174,6 +203,14 @@ impl Manifest {
             if language.snapshot.is_some() && !language.run.module.starts_with("{toolchain}/") {
                 return bad(format!(
                     "language {id}: only a toolchain's own module can be snapshotted"
+                ));
+            }
+            if let Some(step) = &language.compile
+                && !step.retry_without.is_empty()
+                && step.retry_command().is_none()
+            {
+                return bad(format!(
+                    "language {id}: compile.retry_without is not part of compile.command"
                 ));
             }
             if language.run.args.is_empty() {

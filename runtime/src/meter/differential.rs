@@ -8,15 +8,19 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use wasmtime::{
     Config, Engine, Extern, ExternType, Func, Global, Instance, Memory, MemoryType, Module, Ref,
-    SharedMemory, Store, Table, Trap, Val,
+    SharedMemory, Store, Table, Tag, ThrownException, Trap, Val,
 };
+use wasmparser::Validator;
 
 use crate::limiter::Limiter;
 
-use super::{DEADLINE_EXPORT, FUEL_EXPORT, START_EXPORT, STOP_DEADLINE, STOP_EXPORT, instrument};
+use super::{
+    DEADLINE_EXPORT, FUEL_EXPORT, START_EXPORT, STOP_DEADLINE, STOP_EXPORT, guest_features,
+    instrument,
+};
 
-/// Modules compared per run of the test (generated ones the reference cannot run, e.g. with
-/// `externref`, which needs wasmtime's GC, do not count).
+/// Modules compared per run of the test (generated ones the sandbox refuses, e.g. with
+/// `externref`, do not count).
 const MODULES: usize = 1_500;
 /// Times every export is called, in turn, on the same instances.
 const ROUNDS: usize = 3;
@@ -38,7 +42,18 @@ fn engine(reference: bool) -> Engine {
     Engine::new(&config).expect("test engine")
 }
 
-fn smith_config(reference_types: bool) -> wasm_smith::Config {
+/// What a generated module may use besides WebAssembly 2.0's core.
+#[derive(Clone, Copy)]
+enum Extras {
+    None,
+    /// With reference types, wasm-smith mostly writes `externref`, which the sandbox refuses;
+    /// the others exercise `table.fill`, `table.grow` and friends.
+    ReferenceTypes,
+    /// `try_table`, `throw`, `throw_ref` and tags: the metering of landings.
+    Exceptions,
+}
+
+fn smith_config(extras: Extras) -> wasm_smith::Config {
     wasm_smith::Config {
         // Imported functions (host calls), memories (the clock then comes second), globals and
         // tables, all provided by `imports`.
@@ -52,12 +67,10 @@ fn smith_config(reference_types: bool) -> wasm_smith::Config {
         max_table_elements: 200,
         memory64_enabled: false,
         threads_enabled: false,
-        exceptions_enabled: false,
+        exceptions_enabled: matches!(extras, Extras::Exceptions),
+        max_tags: 3,
         gc_enabled: false,
-        // Half the modules: with reference types, wasm-smith mostly writes `externref`, which
-        // the sandbox refuses (no GC in this wasmtime build) and the reference cannot run; the
-        // others exercise `table.fill`, `table.grow` and friends.
-        reference_types_enabled: reference_types,
+        reference_types_enabled: matches!(extras, Extras::ReferenceTypes),
         bulk_memory_enabled: true,
         simd_enabled: true,
         relaxed_simd_enabled: true,
@@ -108,9 +121,26 @@ fn outcome(result: wasmtime::Result<Vec<Val>>) -> Called {
         Ok(values) => Called::Returned(values.iter().map(comparable).collect()),
         Err(error) => Called::Trapped(match error.downcast_ref::<Trap>() {
             Some(trap) => format!("{trap:?}"),
+            // Its message carries a backtrace, whose offsets metering moves.
+            None if error.is::<ThrownException>() => "uncaught exception".into(),
             None => format!("{error:#}"),
         }),
     }
+}
+
+/// The payload of the exception a call left uncaught (taken from the store, which holds it).
+fn thrown<T>(store: &mut Store<T>) -> Option<Vec<String>> {
+    let exception = store.take_pending_exception()?;
+    let fields = exception.tag(&mut *store).ok()?.ty(&*store).ty().params().len();
+    Some(
+        (0..fields)
+            .map(|index| {
+                exception
+                    .field(&mut *store, index)
+                    .map_or_else(|e| format!("{e:#}"), |value| comparable(&value))
+            })
+            .collect(),
+    )
 }
 
 /// Exported globals and memory bytes, for comparing state after each call.
@@ -140,9 +170,11 @@ struct Comparison {
 }
 
 /// Runs every exported function of `wasm`, metered and not, and compares. `None` when the
-/// reference engine cannot run the module at all (e.g. it uses `externref`, which this
-/// wasmtime build lacks).
+/// sandbox refuses the module (e.g. it uses `externref`) or the reference cannot run it.
 fn compare(wasm: &[u8], engines: &(Engine, Engine), clock: &SharedMemory) -> Option<Comparison> {
+    Validator::new_with_features(guest_features())
+        .validate_all(wasm)
+        .ok()?;
     let (reference_engine, metered_engine) = engines;
     let reference_module = Module::new(reference_engine, wasm).ok()?;
     let metered_wasm = instrument(wasm).unwrap_or_else(|e| panic!("metering failed: {e}"));
@@ -278,6 +310,11 @@ fn compare(wasm: &[u8], engines: &(Engine, Engine), clock: &SharedMemory) -> Opt
             "export {name}"
         );
         assert_eq!(
+            thrown(&mut reference),
+            thrown(&mut metered),
+            "exception left by {name}"
+        );
+        assert_eq!(
             state(&mut reference, &reference_instance, &names),
             state(&mut metered, &metered_instance, &names),
             "state after {name}"
@@ -317,7 +354,7 @@ fn imports(store: &mut Store<Limiter>, module: &Module) -> Option<Vec<Extern>> {
                 let init = Ref::Func(None);
                 Table::new(&mut *store, ty, init).ok()?.into()
             }
-            _ => return None,
+            ExternType::Tag(ty) => Tag::new(&mut *store, &ty).ok()?.into(),
         });
     }
     Some(items)
@@ -334,7 +371,12 @@ fn random_module(seed: u64) -> Option<Vec<u8>> {
     let mut bytes = vec![0u8; 16 << 10];
     rng.fill_bytes(&mut bytes);
     let mut u = arbitrary::Unstructured::new(&bytes);
-    wasm_smith::Module::new(smith_config(seed % 2 == 1), &mut u)
+    let extras = match seed % 3 {
+        0 => Extras::None,
+        1 => Extras::ReferenceTypes,
+        _ => Extras::Exceptions,
+    };
+    wasm_smith::Module::new(smith_config(extras), &mut u)
         .ok()
         .map(|module| module.to_bytes())
 }
@@ -359,7 +401,7 @@ fn metered_modules_compute_what_unmetered_ones_do() {
     watchdog(&DONE, Duration::from_secs(120));
     let engines = (engine(true), engine(false));
     let clock = SharedMemory::new(&engines.1, MemoryType::shared(1, 1)).expect("clock");
-    let (mut modules, mut calls, mut out_of_fuel) = (0, 0, 0);
+    let (mut modules, mut calls, mut out_of_fuel, mut catching) = (0, 0, 0, 0);
     for seed in 0..(MODULES as u64 * 10) {
         if modules == MODULES {
             break;
@@ -369,6 +411,7 @@ fn metered_modules_compute_what_unmetered_ones_do() {
         };
         if let Some(comparison) = compare(&wasm, &engines, &clock) {
             modules += 1;
+            catching += usize::from(catches(&wasm));
             calls += comparison.calls;
             out_of_fuel += comparison.out_of_fuel;
         }
@@ -378,6 +421,25 @@ fn metered_modules_compute_what_unmetered_ones_do() {
     assert_eq!(modules, MODULES, "too few runnable modules generated");
     assert!(calls > 1_000, "only {calls} calls compared");
     assert!(out_of_fuel > 0, "no guest ever ran out of fuel");
+    assert!(catching > 50, "only {catching} modules with try_table compared");
+}
+
+/// Whether any function of `wasm` has a `try_table`.
+fn catches(wasm: &[u8]) -> bool {
+    wasmparser::Parser::new(0)
+        .parse_all(wasm)
+        .flatten()
+        .any(|payload| match payload {
+            wasmparser::Payload::CodeSectionEntry(body) => body
+                .get_operators_reader()
+                .is_ok_and(|reader| {
+                    reader
+                        .into_iter()
+                        .flatten()
+                        .any(|op| matches!(op, wasmparser::Operator::TryTable { .. }))
+                }),
+            _ => false,
+        })
 }
 
 #[test]
@@ -419,4 +481,63 @@ fn a_passed_deadline_stops_every_function_at_entry() {
     let mut results = [Val::I32(0)];
     answer.call(&mut store, &[], &mut results).expect("returns");
     assert_eq!(results[0].i32(), Some(42));
+}
+
+/// Exceptions that cross functions: the catching function's fuel is reloaded at each landing
+/// (a block, an `if` and a loop a catch clause targets), so fuel matches wasmtime's exactly.
+/// wasm-smith rarely writes a call that throws inside a `try_table`.
+#[test]
+fn exceptions_caught_across_calls_use_the_same_fuel() {
+    let wasm = wat::parse_str(
+        r#"(module
+             (tag $e (param i32))
+             (global $tries (mut i32) (i32.const 3))
+             (func $work (param i32) (result i32)
+               (local i32)
+               (loop $l
+                 (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                 (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+               (throw $e (local.get 1)))
+             (func (export "block") (result i32)
+               (block $h (result i32)
+                 (try_table (catch $e $h) (drop (call $work (i32.const 100))))
+                 (i32.const -1))
+               (i32.const 1)
+               (i32.add))
+             (func (export "in_a_loop") (result i32)
+               (local i32 i32)
+               (loop $again
+                 (block $h (result i32)
+                   (try_table (result i32) (catch $e $h) (call $work (i32.const 10))))
+                 (local.set 0 (i32.add (local.get 0)))
+                 (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                 (br_if $again (i32.lt_u (local.get 1) (i32.const 5))))
+               (local.get 0))
+             (func (export "retry_loop") (result i32)
+               (local i32)
+               (global.set $tries (i32.const 3))
+               (loop $retry
+                 (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+                 (try_table (catch_all $retry)
+                   (if (global.get $tries)
+                     (then
+                       (global.set $tries (i32.sub (global.get $tries) (i32.const 1)))
+                       (drop (call $work (i32.const 20)))))))
+               (local.get 0))
+             (func (export "if_without_else") (param i32) (result i32)
+               (local i32)
+               (block $h (result i32)
+                 (try_table (catch $e $h)
+                   (if (local.get 0) (then (drop (call $work (i32.const 7))))))
+                 (i32.const 0))
+               (local.set 1)
+               (local.get 1))
+             (func (export "uncaught") (result i32) (call $work (i32.const 3))))"#,
+    )
+    .expect("wat");
+    let engines = (engine(true), engine(false));
+    let clock = SharedMemory::new(&engines.1, MemoryType::shared(1, 1)).expect("clock");
+    let comparison = compare(&wasm, &engines, &clock).expect("compared");
+    assert_eq!(comparison.calls, 5 * ROUNDS);
+    assert_eq!(comparison.out_of_fuel, 0);
 }

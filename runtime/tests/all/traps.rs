@@ -164,3 +164,30 @@ fn up_to_four_tables_are_allowed() {
         Err(other) => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn an_uncaught_exception_is_its_own_trap_and_a_caught_one_is_nothing() {
+    let _guard = shared();
+    assert_trap(
+        &guest(
+            r#"(tag $oops (param i32))
+               (func $deep (param i32)
+                 (if (local.get 0) (then (call $deep (i32.sub (local.get 0) (i32.const 1)))))
+                 (throw $oops (i32.const 7)))
+               (func (export "_start") (call $deep (i32.const 50)))"#,
+        ),
+        TrapKind::UncaughtException,
+        "exception",
+    );
+    // Caught: the payload reaches the handler and the guest exits with it.
+    let caught = guest(
+        r#"(tag $oops (param i32))
+           (func $throws (throw $oops (i32.const 7)))
+           (func (export "_start")
+             (block $handler (result i32)
+               (try_table (catch $oops $handler) (call $throws))
+               (i32.const 0))
+             (call $exit))"#,
+    );
+    assert_exited(&run(&caught, RunSpec::new()), 7);
+}

@@ -6,6 +6,7 @@
 //! interactors.
 
 mod files;
+mod cpp;
 mod install;
 mod jail;
 mod programs;
