@@ -164,7 +164,10 @@ fn main() -> Result<()> {
             }
         }
     }
-    println!("\nNative `g++ -O2` of the same C++ programs, unjailed (median of {}):\n", plan.cold_runs);
+    println!(
+        "\nNative `g++ -O2` of the same C++ programs, unjailed (median of {}):\n",
+        plan.cold_runs
+    );
     for (label, compile) in native_compiles {
         match compile {
             Ok(time) => println!("- {label}: {}", ms(time)),

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use wasmtime::{
-    Collector, Config, Engine, InstanceAllocationStrategy, Linker, OptLevel, PoolingAllocationConfig, Store,
-    Strategy,
+    Collector, Config, Engine, InstanceAllocationStrategy, Linker, OptLevel,
+    PoolingAllocationConfig, Store, Strategy,
 };
 
 use wasmtime_wasi::I32Exit;

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
+use wasmparser::Validator;
 use wasmtime::{
     Config, Engine, Extern, ExternType, Func, Global, Instance, Memory, MemoryType, Module, Ref,
     SharedMemory, Store, Table, Tag, ThrownException, Trap, Val,
 };
-use wasmparser::Validator;
 
 use crate::limiter::Limiter;
 
@@ -131,7 +131,13 @@ fn outcome(result: wasmtime::Result<Vec<Val>>) -> Called {
 /// The payload of the exception a call left uncaught (taken from the store, which holds it).
 fn thrown<T>(store: &mut Store<T>) -> Option<Vec<String>> {
     let exception = store.take_pending_exception()?;
-    let fields = exception.tag(&mut *store).ok()?.ty(&*store).ty().params().len();
+    let fields = exception
+        .tag(&mut *store)
+        .ok()?
+        .ty(&*store)
+        .ty()
+        .params()
+        .len();
     Some(
         (0..fields)
             .map(|index| {
@@ -421,7 +427,10 @@ fn metered_modules_compute_what_unmetered_ones_do() {
     assert_eq!(modules, MODULES, "too few runnable modules generated");
     assert!(calls > 1_000, "only {calls} calls compared");
     assert!(out_of_fuel > 0, "no guest ever ran out of fuel");
-    assert!(catching > 50, "only {catching} modules with try_table compared");
+    assert!(
+        catching > 50,
+        "only {catching} modules with try_table compared"
+    );
 }
 
 /// Whether any function of `wasm` has a `try_table`.
@@ -430,14 +439,14 @@ fn catches(wasm: &[u8]) -> bool {
         .parse_all(wasm)
         .flatten()
         .any(|payload| match payload {
-            wasmparser::Payload::CodeSectionEntry(body) => body
-                .get_operators_reader()
-                .is_ok_and(|reader| {
+            wasmparser::Payload::CodeSectionEntry(body) => {
+                body.get_operators_reader().is_ok_and(|reader| {
                     reader
                         .into_iter()
                         .flatten()
                         .any(|op| matches!(op, wasmparser::Operator::TryTable { .. }))
-                }),
+                })
+            }
             _ => false,
         })
 }

@@ -25,7 +25,7 @@ int main() {
     exception_ptr saved;
     try { throw 42; } catch (...) { saved = current_exception(); }
     try { rethrow_exception(saved); } catch (int x) { cout << "exception_ptr " << x << "\n"; }
-    try { vector<char> huge(size_t(3) << 30); cout << huge.size() << "\n"; }
+    try { vector<char> huge(size_t(1) << 30); cout << huge.size() << "\n"; }
     catch (const bad_alloc &) { cout << "bad_alloc\n"; }
     try { throw string("a string"); } catch (const string &s) { cout << s << "\n"; }
     long long total = 0;
@@ -77,12 +77,18 @@ int main() { volatile long n = 0; for (;;) { try { throw std::runtime_error("x")
         source,
         "",
         Limits {
-            fuel: 300_000_000,
-            memory_bytes: 64 << 20,
+            fuel: 100_000_000,
+            // The 64 MiB stack is part of linear memory.
+            memory_bytes: 160 << 20,
             ..Limits::default()
         },
     );
-    assert_eq!(outcome.status, Status::FuelExhausted, "{}", stderr(&outcome));
+    assert_eq!(
+        outcome.status,
+        Status::FuelExhausted,
+        "{}",
+        stderr(&outcome)
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@
 //! compiles that try to read host files. Programs of several files, and testlib checkers and
 //! interactors.
 
-mod files;
 mod cpp;
+mod files;
 mod install;
 mod jail;
 mod programs;
