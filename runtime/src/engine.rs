@@ -190,13 +190,14 @@ fn engine_config(settings: &RuntimeConfig) -> Config {
         .wasm_threads(true)
         .shared_memory(true)
         .wasm_memory64(false)
-        // C++ exceptions (`try_table`/`throw`). An exception is a GC object: the GC heap is
-        // made on the first throw, from the same pool as linear memories and under the same
-        // limit. Reference counting frees exceptions once caught; GC types stay refused
-        // (`meter::guest_features`).
+        // Exceptions (C++) and GC (structs, arrays: Kotlin/Wasm). Exceptions and GC objects
+        // live in the GC heap, made on first use from the same pool as linear memories and
+        // under the same limit (`limiter.rs`). Deferred reference counting frees what is no
+        // longer referenced; it does not collect cycles, which stay until the run ends (the
+        // copying collector of this wasmtime is not finished).
         .wasm_exceptions(true)
-        .wasm_gc(false)
-        .wasm_function_references(false)
+        .wasm_gc(true)
+        .wasm_function_references(true)
         .collector(Collector::DeferredReferenceCounting);
     if settings.allocation == Allocation::Pooling {
         let slots = settings.max_concurrent_runs;

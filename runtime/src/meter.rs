@@ -36,8 +36,10 @@
 //!   `__xcode_start` and called by the host once fuel and deadline are set.
 //!
 //! The input is validated first with the features the sandbox allows (no threads, no shared or
-//! multiple or 64-bit memories, no legacy exceptions, no GC), so the guest itself can never touch the
-//! clock memory or the metering globals, and every control-flow operator is one handled here.
+//! multiple or 64-bit memories, no legacy exceptions), so the guest itself can never touch the
+//! clock memory or the metering globals, and every control-flow operator is one handled here
+//! (GC's `br_on_*` are conditional branches, `call_ref` an indirect call, and the array
+//! operations that fill or copy are charged per element like bulk memory).
 
 use std::ops::Range;
 
@@ -49,7 +51,7 @@ use wasm_encoder::{
 use wasmparser::{Operator, Parser, Payload, Validator, WasmFeatures};
 
 /// Changes whenever the code emitted here changes; part of the module cache key.
-pub(crate) const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 4;
 
 pub(crate) const CLOCK_MODULE: &str = "xcode";
 pub(crate) const CLOCK_NAME: &str = "clock";
@@ -63,16 +65,18 @@ pub(crate) const STOP_FUEL: i32 = 1;
 pub(crate) const STOP_DEADLINE: i32 = 2;
 
 /// What guests may use: WebAssembly 2.0 (which is what wasi-sdk, Rust and Go emit for
-/// wasm32-wasip1), plus tail calls, extended constant expressions, relaxed SIMD and exception
-/// handling (`try_table`/`throw`/`exnref`: C++ exceptions); but not `externref` and other GC
-/// types.
+/// wasm32-wasip1), plus tail calls, extended constant expressions, relaxed SIMD, exception
+/// handling (`try_table`/`throw`/`exnref`: C++ exceptions), typed function references and GC
+/// (structs, arrays, `i31`, `externref`: what Kotlin/Wasm and other GC languages emit).
 pub(crate) fn guest_features() -> WasmFeatures {
-    (WasmFeatures::WASM2
+    WasmFeatures::WASM2
         | WasmFeatures::TAIL_CALL
         | WasmFeatures::EXCEPTIONS
         | WasmFeatures::EXTENDED_CONST
-        | WasmFeatures::RELAXED_SIMD)
-        .difference(WasmFeatures::GC_TYPES)
+        | WasmFeatures::RELAXED_SIMD
+        | WasmFeatures::FUNCTION_REFERENCES
+        | WasmFeatures::GC
+        | WasmFeatures::GC_TYPES
 }
 
 /// Validates `wasm` as a guest and returns it metered. `Err` explains why it is not a module
@@ -772,7 +776,12 @@ impl Body {
                     self.reload();
                 }
             }
-            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+            Operator::Br { relative_depth }
+            | Operator::BrIf { relative_depth }
+            | Operator::BrOnNull { relative_depth }
+            | Operator::BrOnNonNull { relative_depth }
+            | Operator::BrOnCast { relative_depth, .. }
+            | Operator::BrOnCastFail { relative_depth, .. } => {
                 self.branch(*relative_depth, reachable);
                 self.emit(instruction);
                 if matches!(op, Operator::Br { .. }) {
@@ -797,7 +806,8 @@ impl Body {
             | Operator::Throw { .. }
             | Operator::ThrowRef
             | Operator::ReturnCall { .. }
-            | Operator::ReturnCallIndirect { .. } => {
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. } => {
                 if reachable {
                     self.flush();
                     self.save();
@@ -812,7 +822,8 @@ impl Body {
                     self.call(instruction, reachable);
                 }
             }
-            Operator::CallIndirect { .. } => {
+            // A function reference may name an import: as with a table, when imports escape.
+            Operator::CallIndirect { .. } | Operator::CallRef { .. } => {
                 if self.layout.imports_escape {
                     self.call_then_check(instruction, reachable);
                 } else {
@@ -825,25 +836,28 @@ impl Body {
             | Operator::TableFill { .. }
             | Operator::TableCopy { .. }
             | Operator::TableInit { .. }
-            | Operator::TableGrow { .. } => {
+            | Operator::TableGrow { .. }
+            // GC arrays: the element count is on top of the stack, as wasmtime charges it.
+            | Operator::ArrayNew { .. }
+            | Operator::ArrayNewDefault { .. }
+            | Operator::ArrayNewData { .. }
+            | Operator::ArrayNewElem { .. }
+            | Operator::ArrayFill { .. }
+            | Operator::ArrayCopy { .. }
+            | Operator::ArrayInitData { .. }
+            | Operator::ArrayInitElem { .. } => {
                 if reachable {
                     self.flush();
                     self.charge_count();
                 }
                 self.emit(instruction);
             }
-            // Legacy exceptions and typed function references: the validator refuses them.
+            // Legacy exceptions: the validator refuses them.
             Operator::Try { .. }
             | Operator::Rethrow { .. }
             | Operator::Delegate { .. }
             | Operator::Catch { .. }
-            | Operator::CatchAll
-            | Operator::CallRef { .. }
-            | Operator::ReturnCallRef { .. }
-            | Operator::BrOnNull { .. }
-            | Operator::BrOnNonNull { .. }
-            | Operator::BrOnCast { .. }
-            | Operator::BrOnCastFail { .. } => {
+            | Operator::CatchAll => {
                 return Err(reencode::Error::UserError(format!(
                     "unsupported control-flow operator {op:?}"
                 )));
@@ -1001,7 +1015,10 @@ mod tests {
             ("(module (memory 1) (memory 1))", "multiple memories"),
             ("(module (memory 1 1 shared))", "threads"),
             ("(module (memory i64 1))", "memory64"),
-            ("(module (table 1 externref))", "gc"),
+            (
+                "(module (func try nop catch_all nop end))",
+                "legacy_exceptions",
+            ),
             (
                 r#"(module (import "xcode" "clock" (memory 1)))"#,
                 "reserved",

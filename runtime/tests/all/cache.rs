@@ -176,13 +176,16 @@ fn invalid_modules_are_host_errors_with_a_reason() {
     assert!(error(b"(module (func (export \"_start\") (i32.add)))").contains("type mismatch"));
     assert!(error(b"\0asm\x01\0\0\0\xff\xff").contains("section"));
     assert!(error(b"not wasm at all").contains("neither"));
-    // What the sandbox does not run: shared, multiple or 64-bit memories, GC types, and the
-    // names it keeps for its own metering.
+    // What the sandbox does not run: shared, multiple or 64-bit memories, legacy exceptions,
+    // and the names it keeps for its own metering.
     for (wat, reason) in [
         ("(module (memory 1 1 shared))", "threads"),
         ("(module (memory 1) (memory 1))", "multiple memories"),
         ("(module (memory i64 1))", "memory64"),
-        ("(module (table 1 externref))", "gc"),
+        (
+            "(module (func try nop catch_all nop end))",
+            "legacy_exceptions",
+        ),
         (
             r#"(module (import "xcode" "clock" (memory 1)))"#,
             "reserved",

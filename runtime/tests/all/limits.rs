@@ -477,3 +477,48 @@ fn an_output_flood_is_stopped_at_the_cap() {
     assert_eq!(outcome.stdout.len(), 1 << 20);
     assert!(outcome.wall_time < Duration::from_secs(5));
 }
+
+/// A linked list of GC arrays, kept (`keep`) or dropped each iteration.
+fn gc_allocator(keep: bool) -> String {
+    let link = if keep {
+        "(local.set $head (struct.new $node (local.get $head) (array.new_default $bytes (i32.const 65536))))"
+    } else {
+        "(drop (struct.new $node (local.get $head) (array.new_default $bytes (i32.const 65536))))"
+    };
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (type $bytes (array (mut i8)))
+  (type $node (struct (field (ref null $node)) (field (ref $bytes))))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (local $head (ref null $node))
+    (local $i i32)
+    (loop $more
+      {link}
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $more (i32.lt_u (local.get $i) (i32.const 2000))))))"#
+    )
+}
+
+#[test]
+fn gc_objects_count_against_the_memory_limit_and_garbage_is_freed() {
+    let _guard = shared();
+    // 2,000 arrays of 64 KiB kept alive: 125 MiB of GC heap against a 32 MiB limit.
+    let kept = run(&gc_allocator(true), limits(|l| l.memory_bytes = 32 << 20));
+    assert_eq!(kept.status, Status::MemoryExceeded);
+    assert!(
+        kept.peak_memory_bytes <= 32 << 20,
+        "{}",
+        kept.peak_memory_bytes
+    );
+    // The same allocations dropped at once: reference counting frees them.
+    let dropped = run(&gc_allocator(false), limits(|l| l.memory_bytes = 32 << 20));
+    assert_exited(&dropped, 0);
+    // Every element is charged, as for bulk memory operations.
+    assert!(
+        dropped.fuel_consumed > 2000 * 65536,
+        "{}",
+        dropped.fuel_consumed
+    );
+}
