@@ -130,7 +130,12 @@ async fn cancelled_operations_do_not_turn_the_cache_off() {
     let big = Bytes::from(vec![7u8; 900 << 10]);
     cache.set(&key, big.clone(), Duration::from_secs(60)).await;
     let mut cancelled = 0;
-    for round in 0..40u32 {
+    // At least 40 rounds, and more while too few gets were given up on before their reply
+    // came in (under load a poll often finishes one: CI saw 4 of 40).
+    for round in 0..400u32 {
+        if round >= 40 && cancelled >= 5 {
+            break;
+        }
         // Poll a get a few times (the request goes out, part of the reply may come in), then
         // give up on it: a different point of the reply each round.
         {
@@ -151,8 +156,7 @@ async fn cancelled_operations_do_not_turn_the_cache_off() {
             "round {round}: a miss after a cancelled get"
         );
     }
-    // Not vacuous: many gets were given up on before their reply was read (under load a poll
-    // may still finish one now and then).
+    // Not vacuous: gets were given up on before their reply was read.
     assert!(
         cancelled >= 5,
         "only {cancelled} gets were cancelled mid-way"
