@@ -141,8 +141,8 @@ pub struct Outcome {
     /// When the guest stopped, taken before its pipes closed: of two runs wired together, the
     /// one that ended because its peer did always ends later.
     pub ended_at: Instant,
-    /// Largest size the guest's linear memory reached, less the bottom of a stack-first stack
-    /// that the guest never reached (`stack.rs`): what it used.
+    /// Largest size the guest's linear memory and GC heap reached together, less the bottom of
+    /// a stack-first stack that the guest never reached (`stack.rs`): what it used.
     pub peak_memory_bytes: u64,
     /// The size of the module's stack-first stack, when it has one (`stack.rs`): then
     /// `peak_memory_bytes` counts only the part of it the guest reached.

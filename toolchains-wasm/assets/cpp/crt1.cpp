@@ -1,6 +1,6 @@
-// The start of every C++ program: wasi-libc's crt1-command.c with `main` inside a try block, so
-// that an exception nobody catches reaches std::terminate (which prints its type and what())
-// instead of leaving the module as a bare wasm exception.
+// The start of every C++ program: wasi-libc's crt1-command.c with the constructors of globals
+// and `main` inside a try block, so that an exception nobody catches reaches std::terminate
+// (which prints its type and what()) instead of leaving the module as a bare wasm exception.
 #include <exception>
 
 extern "C" {
@@ -13,9 +13,9 @@ __attribute__((export_name("_start"))) void _start(void) {
     static volatile int started = 0;
     if (started != 0) __builtin_trap();
     started = 1;
-    __wasm_call_ctors();
     int status;
     try {
+        __wasm_call_ctors();
         status = __main_void();
     } catch (...) {
         std::terminate();

@@ -63,6 +63,19 @@ int main() { std::puts("before"); deep(100); std::puts("after"); }
         message.contains("uncaught exception") && message.contains("index 7 out of range"),
         "{message}"
     );
+    // Thrown while a global is constructed, before `main`: the same.
+    let global = r#"#include <string>
+#include <stdexcept>
+struct Config { int value = std::stoi(std::string("not a number")); } config;
+int main() { return config.value; }
+"#;
+    let outcome = run("cpp", global, "");
+    assert!(
+        stderr(&outcome).contains("uncaught exception") && stderr(&outcome).contains("stoi"),
+        "{:?}: {}",
+        outcome.status,
+        stderr(&outcome)
+    );
 }
 
 #[test]
