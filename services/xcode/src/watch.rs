@@ -63,6 +63,21 @@ async fn follow(args: WatchArgs) -> anyhow::Result<bool> {
             println!("{event}");
         } else {
             println!("{}", describe(&event));
+            if event["type"] == "snapshot" && event["submission"]["status"] == "done" {
+                // Judged before we connected: its tests and verdict, as the live events
+                // would have shown them.
+                let submission = &event["submission"];
+                for test in submission["tests"].as_array().into_iter().flatten() {
+                    println!(
+                        "{}",
+                        describe(&serde_json::json!({"type": "test", "test": test}))
+                    );
+                }
+                println!(
+                    "{}",
+                    describe(&serde_json::json!({"type": "finished", "submission": submission}))
+                );
+            }
         }
         match event["type"].as_str() {
             Some("error") => return Ok(false),
