@@ -96,6 +96,49 @@ fn zig_cannot_embed_host_files() {
     );
 }
 
+/// Kotlin sources cannot name a file to read, so the jail itself is checked: the compiler,
+/// run as submissions run it, is handed /etc/passwd and a link to it as sources.
+#[test]
+fn kotlin_compiler_cannot_read_host_files() {
+    let harness = ensure("kotlin");
+    let language = harness.toolchains.language("kotlin").expect("kotlin");
+    let step = language.compile.as_ref().expect("kotlin compiles");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.kt"), "fun main() {}\n").expect("write");
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("leak.kt")).expect("symlink");
+    let jail = Jail {
+        host_paths: language.jail.clone(),
+        mounts: vec![(
+            harness.toolchains.home().join("toolchains/kotlin"),
+            "/toolchain".into(),
+        )],
+        box_dir: dir.path().to_path_buf(),
+        env: step.env.clone(),
+        limits: JailLimits {
+            wall_time: Duration::from_secs(60),
+            ..JailLimits::default()
+        },
+    };
+    for leak in ["/etc/passwd", "leak.kt", "../../../../etc/passwd"] {
+        let command: Vec<String> = step
+            .command
+            .iter()
+            .map(|arg| {
+                if arg == "main.kt" {
+                    leak.to_owned()
+                } else {
+                    arg.clone()
+                }
+            })
+            .collect();
+        let outcome = jail.run(&command).expect("jail runs");
+        let output = String::from_utf8_lossy(&outcome.output);
+        assert_ne!(outcome.status, JailStatus::Exited(0), "{leak}: {output}");
+        assert!(!output.contains(PASSWD), "kotlin leaked {leak}:\n{output}");
+        assert!(output.contains("not found"), "{leak}: {output}");
+    }
+}
+
 #[test]
 fn an_include_loop_is_a_compile_error() {
     let output = refused("c", "#include \"main.c\"\nint main(void) { return 0; }\n");

@@ -9,6 +9,7 @@ mod cpp;
 mod files;
 mod install;
 mod jail;
+mod kotlin;
 mod programs;
 mod testlib;
 
@@ -270,6 +271,7 @@ language_tests! {
     rust => "rust",
     go => "go",
     zig => "zig",
+    kotlin => "kotlin",
     python3 => "python3",
     javascript => "javascript",
     typescript => "typescript",

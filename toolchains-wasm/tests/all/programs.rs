@@ -21,6 +21,7 @@ pub fn example(lang: &str, name: &str) -> &'static str {
         "rust" => "rs",
         "go" => "go",
         "zig" => "zig",
+        "kotlin" => "kt",
         "python3" => "py",
         "javascript" => "js",
         "typescript" => "ts",
@@ -199,6 +200,32 @@ func main() {
                 "package main\n\nimport (\n\t\"fmt\"\n\t\"math/big\"\n)\n\nfunc main() {\n\tfmt.Println(new(big.Int).Exp(big.NewInt(2), big.NewInt(200), nil))\n}\n",
                 TWO_POW_200,
             )),
+        },
+        "kotlin" => Programs {
+            sum: vec![
+                "import xcode.io.*\n\nfun main() = output {\n    val n = readInt()\n    var sum = 0L\n    repeat(n) { sum += readLong() }\n    println(sum)\n}\n",
+                "import xcode.io.*\n\nfun main() {\n    val numbers = readLongs(readInt())\n    println(numbers.sum())\n}\n",
+                "fun main() {\n    readln()\n    println(readln().split(\" \").sumOf { it.toLong() })\n}\n",
+            ],
+            runtime_error: "fun check(x: Int): Int {\n    require(x > 0) { \"boom: x = $x\" }\n    return x\n}\n\nfun main() {\n    println(check(0))\n}\n",
+            error_message: &["IllegalArgumentException", "boom: x = 0"],
+            infinite_loop: "fun main() {\n    var x = 0L\n    while (true) x++\n}\n",
+            memory_bomb: "fun main() {\n    val keep = ArrayList<LongArray>()\n    while (true) keep.add(LongArray(1 shl 17) { it.toLong() })\n}\n",
+            recursion: r#"val next = IntArray(100001) { if (it < 100000) it + 1 else 0 }
+val order = ArrayList<Int>()
+
+fun dfs(u: Int): Int {
+    val d = if (next[u] != 0) dfs(next[u]) + 1 else 0
+    order.add(u)
+    return d
+}
+
+fun main() {
+    println(dfs(0))
+}
+"#,
+            depth: 100_000,
+            big_integers: None,
         },
         "zig" => Programs {
             sum: vec![],
