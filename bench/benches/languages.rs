@@ -42,12 +42,13 @@ const QUICK: Plan = Plan {
     plain: false,
 };
 
-const LANGUAGES: [(&str, &str); 10] = [
+const LANGUAGES: [(&str, &str); 11] = [
     ("c", "c"),
     ("cpp", "cpp"),
     ("rust", "rs"),
     ("go", "go"),
     ("zig", "zig"),
+    ("kotlin", "kt"),
     ("python3", "py"),
     ("javascript", "js"),
     ("typescript", "ts"),
@@ -226,6 +227,9 @@ fn numbers(count: usize) -> (String, String) {
     (format!("{count}\n{}\n", line.join(" ")), format!("{sum}\n"))
 }
 
+/// The JVM the Kotlin toolchain pins (and native Kotlin runs on).
+const JAVA: &str = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+
 /// Makes the command that compiles a source file to a native binary.
 type Compiler = dyn Fn(&Path, &Path) -> Command;
 
@@ -251,6 +255,7 @@ impl Native {
         let home = toolchains.home().join("toolchains");
         let go = home.join("go/go/bin/go");
         let zig = home.join("zig/ziglang/zig");
+        let kotlin = home.join("kotlin/lib");
         let compiler: Option<Box<Compiler>> = match lang {
             "c" => Some(Box::new(|src, out| command(["gcc", "-O2", "-o"], out, src))),
             "cpp" => Some(Box::new(|src, out| {
@@ -280,7 +285,35 @@ impl Native {
                     .arg(src);
                 command
             })),
+            // Kotlin/JVM: the same compiler's JVM back end, a jar holding the standard library.
+            "kotlin" => Some(Box::new(move |src, out| {
+                let mut command = Command::new(JAVA);
+                command
+                    .arg("-cp")
+                    .arg(kotlin.join("kotlin-compiler.jar"))
+                    .arg("org.jetbrains.kotlin.cli.jvm.K2JVMCompiler")
+                    .args(["-no-reflect", "-include-runtime", "-d"])
+                    .arg(out)
+                    .arg(src);
+                command
+            })),
             _ => None,
+        };
+        // A jar runs on the JVM.
+        let argv = |binary: PathBuf| -> Vec<String> {
+            let binary = binary.display().to_string();
+            if lang == "kotlin" {
+                vec![JAVA.into(), "-jar".into(), binary]
+            } else {
+                vec![binary]
+            }
+        };
+        let binary = |name: &str| {
+            if lang == "kotlin" {
+                binary(name).with_extension("jar")
+            } else {
+                binary(name)
+            }
         };
         if let Some(compiler) = compiler {
             if !available(lang) {
@@ -298,8 +331,8 @@ impl Native {
             run_ok(compiler(&fresh, &binary("fresh")))?;
             let compile = Some(started.elapsed());
             return Ok(Some(Self {
-                hello: vec![binary("hello").display().to_string()],
-                sum: vec![binary("sum").display().to_string()],
+                hello: argv(binary("hello")),
+                sum: argv(binary("sum")),
                 compile,
             }));
         }
@@ -387,6 +420,7 @@ fn available(program: &str) -> bool {
         "cpp" => "g++",
         "rust" => "rustc",
         "go" | "zig" => return true,
+        "kotlin" => return Path::new(JAVA).exists(),
         other => other,
     };
     on_path(program)

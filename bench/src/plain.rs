@@ -77,16 +77,21 @@ impl PlainWasi {
                 .stack_size(512 << 20)
                 .spawn_scoped(scope, || -> Result<i32> {
                     let mut store = Store::new(&self.engine, wasi);
-                    let instance = self.linker.instantiate(&mut store, module).map_err(host)?;
+                    let exited = |err: wasmtime::Error| match err.downcast_ref::<I32Exit>() {
+                        Some(exit) => Ok(exit.0),
+                        None => Err(host(err)),
+                    };
+                    // A module's start function may exit (Kotlin's runs `main`).
+                    let instance = match self.linker.instantiate(&mut store, module) {
+                        Ok(instance) => instance,
+                        Err(err) => return exited(err),
+                    };
                     let start = instance
                         .get_typed_func::<(), ()>(&mut store, "_start")
                         .map_err(host)?;
                     match start.call(&mut store, ()) {
                         Ok(()) => Ok(0),
-                        Err(err) => match err.downcast_ref::<I32Exit>() {
-                            Some(exit) => Ok(exit.0),
-                            None => Err(host(err)),
-                        },
+                        Err(err) => exited(err),
                     }
                 })?
                 .join()

@@ -41,6 +41,7 @@ const LANGUAGES: &[(u32, &str, &str)] = &[
     (74, "typescript", "TypeScript (3.7.4)"),
     (75, "c", "C (Clang 7.0.1)"),
     (76, "cpp", "C++ (Clang 7.0.1)"),
+    (78, "kotlin", "Kotlin (1.3.70)"),
 ];
 
 /// Judge0 CE's statuses.
@@ -805,6 +806,7 @@ fn source_file(language: &str) -> &'static str {
         "cpp" => "main.cpp",
         "go" => "main.go",
         "javascript" => "script.js",
+        "kotlin" => "Main.kt",
         "lua" => "script.lua",
         "python3" => "script.py",
         "ruby" => "script.rb",

@@ -46,6 +46,9 @@ fn template(id: &str) -> &'static str {
             "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tvar name string\n\tfmt.Scan(&name)\n\tfmt.Printf(\"Hello, %s!\\n\", name)\n}\n"
         }
         "ruby" => "name = gets.to_s.strip\nputs \"Hello, #{name}!\"\n",
+        "kotlin" => {
+            "fun main() {\n    val name = readln().trim()\n    println(\"Hello, $name!\")\n}\n"
+        }
         "lua" => "local name = io.read(\"l\")\nprint(\"Hello, \" .. name .. \"!\")\n",
         "zig" => {
             "const std = @import(\"std\");\n\npub fn main() !void {\n    var buf: [100]u8 = undefined;\n    const n = try std.io.getStdIn().read(&buf);\n    const name = std.mem.trim(u8, buf[0..n], \" \\r\\n\");\n    try std.io.getStdOut().writer().print(\"Hello, {s}!\\n\", .{name});\n}\n"
