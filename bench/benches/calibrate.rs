@@ -129,7 +129,7 @@ struct Language {
 }
 
 /// TypeScript is not measured: it runs as JavaScript on the same interpreter.
-const LANGUAGES: [Language; 9] = [
+const LANGUAGES: [Language; 10] = [
     Language {
         id: "c",
         ext: "c",
@@ -161,6 +161,12 @@ const LANGUAGES: [Language; 9] = [
         sizes: [20_000_000, 2_000_000, 10_000],
     },
     Language {
+        id: "kotlin",
+        ext: "kt",
+        family: Family::Compiled,
+        sizes: [20_000_000, 2_000_000, 10_000],
+    },
+    Language {
         id: "python3",
         ext: "py",
         family: Family::Interpreted,
@@ -187,12 +193,13 @@ const LANGUAGES: [Language; 9] = [
 ];
 
 /// Every language the judge knows, in the file's order.
-const FILE_LANGUAGES: [&str; 10] = [
+const FILE_LANGUAGES: [&str; 11] = [
     "c",
     "cpp",
     "rust",
     "go",
     "zig",
+    "kotlin",
     "python3",
     "javascript",
     "typescript",
@@ -516,6 +523,7 @@ fn native_name(id: &str) -> &str {
         "cpp" => "g++",
         "rust" => "rustc",
         "javascript" => "node",
+        "kotlin" => "kotlinc",
         other => other,
     }
 }
@@ -638,9 +646,23 @@ impl Native {
                 argv.push(vec![tool.clone().into(), source.into()]);
                 continue;
             }
-            let binary = scratch.join(format!("{}-{}", language.id, algorithm.name()));
-            run_ok(compile(language.id, &tool, &source, &binary, scratch))?;
-            argv.push(vec![binary.into()]);
+            let mut binary = scratch.join(format!("{}-{}", language.id, algorithm.name()));
+            if language.id == "kotlin" {
+                binary.set_extension("jar");
+            }
+            run_ok(compile(
+                language.id,
+                &tool,
+                &source,
+                &binary,
+                scratch,
+                &installed,
+            ))?;
+            if language.id == "kotlin" {
+                argv.push(vec![tool.clone().into(), "-jar".into(), binary.into()]);
+            } else {
+                argv.push(vec![binary.into()]);
+            }
         }
         Ok(Some(Self { version, argv }))
     }
@@ -664,12 +686,26 @@ fn native_tool(id: &str, installed: &Path) -> Option<PathBuf> {
         "javascript" => found("node"),
         "ruby" => found("ruby"),
         "lua" => found("lua5.4").or_else(|| found("lua")),
+        // Kotlin/JVM on the JVM the Kotlin toolchain pins (its compiler is installed with it).
+        "kotlin" => Some(PathBuf::from(JAVA))
+            .filter(|path| path.exists() && installed.join(KOTLIN_COMPILER).exists()),
         _ => None,
     }
 }
 
+/// The JVM of the Kotlin toolchain, and its compiler under the installed toolchains.
+const JAVA: &str = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+const KOTLIN_COMPILER: &str = "kotlin/lib/kotlin-compiler.jar";
+
 /// The same flags as `--bench languages`' native builds.
-fn compile(id: &str, tool: &Path, source: &Path, binary: &Path, scratch: &Path) -> Command {
+fn compile(
+    id: &str,
+    tool: &Path,
+    source: &Path,
+    binary: &Path,
+    scratch: &Path,
+    installed: &Path,
+) -> Command {
     let mut command = Command::new(tool);
     match id {
         "c" => command.args(["-O2", "-o"]).arg(binary).arg(source),
@@ -679,6 +715,14 @@ fn compile(id: &str, tool: &Path, source: &Path, binary: &Path, scratch: &Path) 
             .arg(source),
         "rust" => command
             .args(["-O", "--edition=2021", "-o"])
+            .arg(binary)
+            .arg(source),
+        // The same compiler's JVM back end: a jar holding the standard library.
+        "kotlin" => command
+            .arg("-cp")
+            .arg(installed.join(KOTLIN_COMPILER))
+            .arg("org.jetbrains.kotlin.cli.jvm.K2JVMCompiler")
+            .args(["-no-reflect", "-include-runtime", "-d"])
             .arg(binary)
             .arg(source),
         "go" => command
@@ -705,6 +749,7 @@ fn version_of(id: &str, tool: &Path) -> Result<String> {
         "go" | "zig" => &["version"],
         "ruby" => &["-e", "print RUBY_VERSION"],
         "lua" => &["-v"],
+        "kotlin" => &["-version"],
         _ => &["--version"],
     };
     let output = Command::new(tool)
@@ -720,10 +765,15 @@ fn version_of(id: &str, tool: &Path) -> Result<String> {
         .split_whitespace()
         .find(|token| token.chars().any(|c| c.is_ascii_digit()))
         .with_context(|| format!("{}: no version in {text:?}", tool.display()))?;
-    Ok(token
+    let version = token
         .trim_start_matches("go")
         .trim_start_matches('v')
-        .to_owned())
+        .trim_matches('"');
+    Ok(if id == "kotlin" {
+        format!("(Kotlin/JVM on OpenJDK {version})")
+    } else {
+        version.to_owned()
+    })
 }
 
 /// Runs a native program on `n` and returns the CPU time (user + sys) it and its threads used.
