@@ -35,7 +35,6 @@ pub(super) enum Lang {
 /// validator in one of them is reported as such, not as "no source file".
 const UNSUPPORTED_EXTENSIONS: &[(&str, &str)] = &[
     ("java", "Java"),
-    ("kt", "Kotlin"),
     ("cs", "C#"),
     ("scala", "Scala"),
     ("hs", "Haskell"),
