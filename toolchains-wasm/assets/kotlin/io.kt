@@ -72,8 +72,7 @@ fun hasNext(): Boolean = skipSpace() >= 0
 fun readWord(): String {
     var c = skipSpace()
     if (c < 0) throw NoSuchElementException("no more input")
-    val bytes = ByteArray(16)
-    var word = bytes
+    var word = ByteArray(16)
     var length = 0
     while (c >= 0 && !isSpace(c)) {
         if (length == word.size) word = word.copyOf(word.size * 2)
