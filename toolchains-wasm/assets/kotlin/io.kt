@@ -173,27 +173,27 @@ class Output internal constructor() {
 
     fun print(value: Any?) {
         text.append(value)
-        if (text.length >= BLOCK) flush()
+        spill()
     }
 
     fun print(value: String) {
         text.append(value)
-        if (text.length >= BLOCK) flush()
+        spill()
     }
 
     fun print(value: Int) {
         text.append(value)
-        if (text.length >= BLOCK) flush()
+        spill()
     }
 
     fun print(value: Long) {
         text.append(value)
-        if (text.length >= BLOCK) flush()
+        spill()
     }
 
     fun print(value: Char) {
         text.append(value)
-        if (text.length >= BLOCK) flush()
+        spill()
     }
 
     fun println() = print('\n')
@@ -216,6 +216,11 @@ class Output internal constructor() {
     fun println(value: Long) {
         text.append(value)
         println()
+    }
+
+    /** Writes what was gathered once it fills a block. */
+    private fun spill() {
+        if (text.length >= BLOCK) flush()
     }
 
     /** Writes what was gathered so far. */
