@@ -1,15 +1,13 @@
 // The Java compile step (jailed, on the host's JDK 17): `java -cp /toolchain/lib/launcher Javac
-// Main.java main.jar`.
+// Main.java .` in the box.
 //
 // Contestants name their class as they like (Codeforces-style): the source is compiled whatever
-// its public class is called, the class with `public static void main(String[])` is found (the
-// public one first), and main.jar holds every class with that one as `Main-Class`. The JVM in
-// the sandbox runs `java -jar /src/main.jar`.
+// its public class is called, its classes are written into the box (the class path of the JVM in
+// the sandbox, which sees the box at /src), and the class with `public static void
+// main(String[])` (the public one first) is named in the file `main-class`, which the
+// snapshotted JVM reads to start the program.
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
-import java.util.stream.Stream;
-import java.util.zip.CRC32;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
@@ -44,12 +36,12 @@ import com.sun.source.util.TaskListener;
 public class Javac {
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
-            System.err.println("usage: Javac <source> <jar>");
+            System.err.println("usage: Javac <source> <output directory>");
             System.exit(2);
         }
         Path source = Path.of(args[0]);
         String text = Files.readString(source, StandardCharsets.UTF_8);
-        Path classes = Files.createTempDirectory("classes");
+        Path classes = Path.of(args[1]);
 
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         StandardJavaFileManager files = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8);
@@ -103,7 +95,7 @@ public class Javac {
             System.exit(1);
         }
         String mainClass = mains.get(0).getQualifiedName().toString();
-        writeJar(classes, Path.of(args[1]), mainClass);
+        Files.writeString(classes.resolve("main-class"), mainClass + "\n");
     }
 
     static boolean hasMain(TypeElement type) {
@@ -125,33 +117,5 @@ public class Javac {
             }
         }
         return false;
-    }
-
-    /** Stored (uncompressed) entries: the sandbox's JVM reads them without inflating. */
-    static void writeJar(Path classes, Path jar, String mainClass) throws IOException {
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
-        List<Path> all;
-        try (Stream<Path> walk = Files.walk(classes)) {
-            all = walk.filter(Files::isRegularFile).sorted().toList();
-        }
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out, manifest)) {
-            for (Path file : all) {
-                byte[] bytes = Files.readAllBytes(file);
-                String name = classes.relativize(file).toString().replace(File.separatorChar, '/');
-                JarEntry entry = new JarEntry(name);
-                CRC32 crc = new CRC32();
-                crc.update(bytes);
-                entry.setMethod(JarEntry.STORED);
-                entry.setSize(bytes.length);
-                entry.setCompressedSize(bytes.length);
-                entry.setCrc(crc.getValue());
-                entry.setTime(0);
-                zip.putNextEntry(entry);
-                zip.write(bytes);
-                zip.closeEntry();
-            }
-        }
     }
 }
