@@ -3,9 +3,9 @@
 //! program it would break.
 
 use xcode_runtime::{Limits, Status};
-use xcode_toolchains::{JailLimits, Prepared};
+use xcode_toolchains::JailLimits;
 
-use super::{assert_exited, prepare_with, run, run_with, stderr, stdout};
+use super::{assert_exited, compile_error, run, run_with, stderr, stdout};
 
 #[test]
 fn exceptions_are_caught_as_in_native_cpp() {
@@ -120,14 +120,11 @@ int main() { printf("%d\n", count); }
 
 #[test]
 fn a_real_compile_error_reports_the_programs_own_error() {
-    let prepared = prepare_with(
+    let compiled = compile_error(
         "cpp",
         "int main() { undeclared_name = 1; }\n",
         &JailLimits::default(),
     );
-    let Prepared::CompileError(compiled) = prepared else {
-        panic!("expected a compile error");
-    };
     assert!(
         compiled.output.contains("undeclared_name"),
         "{}",

@@ -3,9 +3,9 @@
 //! compiler's own messages.
 
 use xcode_runtime::Status;
-use xcode_toolchains::{JailLimits, Prepared};
+use xcode_toolchains::JailLimits;
 
-use super::{assert_exited, prepare_with, run, stderr, stdout};
+use super::{assert_exited, compile_error, run, stderr, stdout};
 
 #[test]
 fn input_helpers_read_tokens_numbers_and_lines() {
@@ -159,44 +159,36 @@ fn programs_the_start_file_does_not_fit_run_as_written() {
 fn compile_errors_name_the_line_and_never_the_start_file() {
     let limits = JailLimits::default();
     let source = "fun main() {\n    val x: Int = \"text\"\n    println(y)\n}\n";
-    match prepare_with("kotlin", source, &limits) {
-        Prepared::CompileError(compiled) => {
-            assert!(
-                compiled.output.contains("main.kt:2:"),
-                "{}",
-                compiled.output
-            );
-            assert!(
-                compiled.output.contains("main.kt:3:"),
-                "{}",
-                compiled.output
-            );
-            assert!(
-                compiled.output.contains("unresolved reference 'y'"),
-                "{}",
-                compiled.output
-            );
-            assert!(
-                !compiled.output.contains("xcode-start"),
-                "{}",
-                compiled.output
-            );
-        }
-        Prepared::Ready { .. } => panic!("compiled"),
-    }
+    let compiled = compile_error("kotlin", source, &limits);
+    assert!(
+        compiled.output.contains("main.kt:2:"),
+        "{}",
+        compiled.output
+    );
+    assert!(
+        compiled.output.contains("main.kt:3:"),
+        "{}",
+        compiled.output
+    );
+    assert!(
+        compiled.output.contains("unresolved reference 'y'"),
+        "{}",
+        compiled.output
+    );
+    assert!(
+        !compiled.output.contains("xcode-start"),
+        "{}",
+        compiled.output
+    );
     // `java.*` is not there: the common standard library only.
-    match prepare_with(
+    let compiled = compile_error(
         "kotlin",
         "import java.util.Scanner\n\nfun main() {\n    println(Scanner(System.`in`).nextInt())\n}\n",
         &limits,
-    ) {
-        Prepared::CompileError(compiled) => {
-            assert!(
-                compiled.output.contains("unresolved reference"),
-                "{}",
-                compiled.output
-            );
-        }
-        Prepared::Ready { .. } => panic!("java.util compiled"),
-    }
+    );
+    assert!(
+        compiled.output.contains("unresolved reference"),
+        "{}",
+        compiled.output
+    );
 }
