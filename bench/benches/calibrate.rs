@@ -129,7 +129,7 @@ struct Language {
 }
 
 /// TypeScript is not measured: it runs as JavaScript on the same interpreter.
-const LANGUAGES: [Language; 10] = [
+const LANGUAGES: [Language; 11] = [
     Language {
         id: "c",
         ext: "c",
@@ -166,6 +166,13 @@ const LANGUAGES: [Language; 10] = [
         family: Family::Compiled,
         sizes: [20_000_000, 2_000_000, 10_000],
     },
+    // Compiled to bytecode, but the sandbox interprets it (Ristretto): interpreters' sizes.
+    Language {
+        id: "java",
+        ext: "java",
+        family: Family::Compiled,
+        sizes: [5_000_000, 1_000_000, 3_000],
+    },
     Language {
         id: "python3",
         ext: "py",
@@ -193,13 +200,14 @@ const LANGUAGES: [Language; 10] = [
 ];
 
 /// Every language the judge knows, in the file's order.
-const FILE_LANGUAGES: [&str; 11] = [
+const FILE_LANGUAGES: [&str; 12] = [
     "c",
     "cpp",
     "rust",
     "go",
     "zig",
     "kotlin",
+    "java",
     "python3",
     "javascript",
     "typescript",
@@ -586,8 +594,8 @@ fn sandboxed(
         wall_time: Duration::from_secs(300),
         ..Limits::default()
     };
-    if let Some(dir) = &program.src_dir {
-        spec = spec.preopen(dir, "/src", DirAccess::ReadOnly);
+    for (dir, guest) in program.preopens() {
+        spec = spec.preopen(dir, guest, DirAccess::ReadOnly);
     }
     let outcome = runtime.run(module, spec)?;
     ensure!(
@@ -660,6 +668,13 @@ impl Native {
             ))?;
             if language.id == "kotlin" {
                 argv.push(vec![tool.clone().into(), "-jar".into(), binary.into()]);
+            } else if language.id == "java" {
+                argv.push(vec![
+                    tool.clone().into(),
+                    "-cp".into(),
+                    binary.into(),
+                    "Main".into(),
+                ]);
             } else {
                 argv.push(vec![binary.into()]);
             }
@@ -689,6 +704,10 @@ fn native_tool(id: &str, installed: &Path) -> Option<PathBuf> {
         // Kotlin/JVM on the JVM the Kotlin toolchain pins (its compiler is installed with it).
         "kotlin" => Some(PathBuf::from(JAVA))
             .filter(|path| path.exists() && installed.join(KOTLIN_COMPILER).exists()),
+        // HotSpot, with the sandbox's own javac launcher (installed with the Java toolchain).
+        "java" => {
+            Some(PathBuf::from(JAVA)).filter(|path| path.exists() && installed.join(JAVAC).exists())
+        }
         _ => None,
     }
 }
@@ -696,6 +715,7 @@ fn native_tool(id: &str, installed: &Path) -> Option<PathBuf> {
 /// The JVM of the Kotlin toolchain, and its compiler under the installed toolchains.
 const JAVA: &str = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
 const KOTLIN_COMPILER: &str = "kotlin/lib/kotlin-compiler.jar";
+const JAVAC: &str = "java/javac";
 
 /// The same flags as `--bench languages`' native builds.
 fn compile(
@@ -725,6 +745,16 @@ fn compile(
             .args(["-no-reflect", "-include-runtime", "-d"])
             .arg(binary)
             .arg(source),
+        // Classes into a directory (`binary`).
+        "java" => {
+            let _ = std::fs::create_dir_all(binary);
+            command
+                .arg("-cp")
+                .arg(installed.join(JAVAC))
+                .arg("Javac")
+                .arg(source)
+                .arg(binary)
+        }
         "go" => command
             .args(["build", "-o"])
             .arg(binary)
@@ -749,7 +779,7 @@ fn version_of(id: &str, tool: &Path) -> Result<String> {
         "go" | "zig" => &["version"],
         "ruby" => &["-e", "print RUBY_VERSION"],
         "lua" => &["-v"],
-        "kotlin" => &["-version"],
+        "kotlin" | "java" => &["-version"],
         _ => &["--version"],
     };
     let output = Command::new(tool)

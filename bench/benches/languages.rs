@@ -42,13 +42,14 @@ const QUICK: Plan = Plan {
     plain: false,
 };
 
-const LANGUAGES: [(&str, &str); 11] = [
+const LANGUAGES: [(&str, &str); 12] = [
     ("c", "c"),
     ("cpp", "cpp"),
     ("rust", "rs"),
     ("go", "go"),
     ("zig", "zig"),
     ("kotlin", "kt"),
+    ("java", "java"),
     ("python3", "py"),
     ("javascript", "js"),
     ("typescript", "ts"),
@@ -136,7 +137,7 @@ fn main() -> Result<()> {
                     &sum.args,
                     &sum.env,
                     input.as_bytes(),
-                    sum.src_dir.as_deref(),
+                    &sum.preopens(),
                 )?;
                 ensure!(
                     run.stdout == expected.as_bytes(),
@@ -208,12 +209,14 @@ fn spec(program: &Program, stdin: &[u8]) -> RunSpec {
         .args(program.args.clone())
         .stdin(stdin.to_vec());
     spec.env = program.env.clone();
+    // Room for the slowest (Java's interpreted JVM: ~85 G of fuel for the sum).
     spec.limits = Limits {
-        wall_time: Duration::from_secs(60),
+        fuel: 1_000_000_000_000,
+        wall_time: Duration::from_secs(120),
         ..Limits::default()
     };
-    if let Some(dir) = &program.src_dir {
-        spec = spec.preopen(dir, "/src", DirAccess::ReadOnly);
+    for (dir, guest) in program.preopens() {
+        spec = spec.preopen(dir, guest, DirAccess::ReadOnly);
     }
     spec
 }
@@ -256,6 +259,7 @@ impl Native {
         let go = home.join("go/go/bin/go");
         let zig = home.join("zig/ziglang/zig");
         let kotlin = home.join("kotlin/lib");
+        let javac = home.join("java/javac");
         let compiler: Option<Box<Compiler>> = match lang {
             "c" => Some(Box::new(|src, out| command(["gcc", "-O2", "-o"], out, src))),
             "cpp" => Some(Box::new(|src, out| {
@@ -297,15 +301,28 @@ impl Native {
                     .arg(src);
                 command
             })),
+            // Java: the sandbox's own javac launcher on the same JDK 17 (classes into a
+            // directory), run by HotSpot.
+            "java" => Some(Box::new(move |src, out| {
+                let _ = std::fs::create_dir_all(out);
+                let mut command = Command::new(JAVA);
+                command
+                    .arg("-cp")
+                    .arg(&javac)
+                    .arg("Javac")
+                    .arg(src)
+                    .arg(out);
+                command
+            })),
             _ => None,
         };
-        // A jar runs on the JVM.
+        // A jar, or a directory of classes, runs on the JVM.
         let argv = |binary: PathBuf| -> Vec<String> {
             let binary = binary.display().to_string();
-            if lang == "kotlin" {
-                vec![JAVA.into(), "-jar".into(), binary]
-            } else {
-                vec![binary]
+            match lang {
+                "kotlin" => vec![JAVA.into(), "-jar".into(), binary],
+                "java" => vec![JAVA.into(), "-cp".into(), binary, "Main".into()],
+                _ => vec![binary],
             }
         };
         let binary = |name: &str| {
@@ -420,7 +437,7 @@ fn available(program: &str) -> bool {
         "cpp" => "g++",
         "rust" => "rustc",
         "go" | "zig" => return true,
-        "kotlin" => return Path::new(JAVA).exists(),
+        "kotlin" | "java" => return Path::new(JAVA).exists(),
         other => other,
     };
     on_path(program)

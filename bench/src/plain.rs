@@ -1,7 +1,7 @@
 //! wasmtime with WASI and nothing else: no metering, no limits. The "fuel off" column of the
 //! per-language table: what a guest costs when the sandbox's limits cost nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -56,7 +56,7 @@ impl PlainWasi {
         args: &[String],
         env: &[(String, String)],
         stdin: &[u8],
-        src_dir: Option<&Path>,
+        dirs: &[(PathBuf, String)],
     ) -> Result<PlainRun> {
         let stdout = MemoryOutputPipe::new(usize::MAX);
         let mut builder = WasiCtxBuilder::new();
@@ -65,9 +65,9 @@ impl PlainWasi {
             .envs(env)
             .stdin(MemoryInputPipe::new(stdin.to_vec()))
             .stdout(stdout.clone());
-        if let Some(dir) = src_dir {
+        for (dir, guest) in dirs {
             builder
-                .preopened_dir(dir, "/src", FsPerms::ReadOnly)
+                .preopened_dir(dir, guest, FsPerms::ReadOnly)
                 .map_err(host)?;
         }
         let wasi = builder.build_p1();

@@ -391,7 +391,17 @@ impl Toolchains {
                 .map_err(io_error(format!("read {}", original.display())))?;
             let empty = work.join("empty");
             std::fs::create_dir_all(&empty).map_err(io_error("create an empty dir"))?;
-            let snapshot = crate::snapshot::snapshot(&wasm, &step.init, &step.args, &empty)?;
+            // The toolchain's directories as they are while it is built (`partial`).
+            let dirs: Vec<(PathBuf, String)> = language
+                .run
+                .dirs
+                .iter()
+                .map(|(guest, host)| {
+                    let relative = host.trim_start_matches("{toolchain}/");
+                    (partial.join(relative), guest.clone())
+                })
+                .collect();
+            let snapshot = crate::snapshot::snapshot(&wasm, &step.init, &step.args, &empty, &dirs)?;
             std::fs::write(&module, snapshot)
                 .map_err(io_error(format!("write {}", module.display())))?;
         }

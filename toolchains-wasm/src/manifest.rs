@@ -113,6 +113,10 @@ pub struct CompileStep {
     pub env: BTreeMap<String, String>,
     /// File the compiler leaves in the box.
     pub output: String,
+    /// Suffixes of more files the compiler leaves, kept in the box and in directories it
+    /// made there (Java: `.class`, in package directories); everything else is removed.
+    #[serde(default)]
+    pub keep: Vec<String>,
     /// When `command` fails, it runs again without these arguments (found together, in this
     /// order), and that second compile's result stands: C++ force-includes a precompiled
     /// `bits/stdc++.h`, and a program that compiles on its own must not be refused for a name
@@ -145,6 +149,11 @@ pub struct RunStep {
     pub args: Vec<String>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Directories of the toolchain the guest reads, read-only: guest path to
+    /// `{toolchain}/...` (Java's class library at `/jdk`). Preopened after `/src`, in this
+    /// (sorted) order, at every run and while a snapshot is made.
+    #[serde(default)]
+    pub dirs: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -211,6 +220,34 @@ impl Manifest {
             {
                 return bad(format!(
                     "language {id}: compile.retry_without is not part of compile.command"
+                ));
+            }
+            for (guest, host) in &language.run.dirs {
+                let plain = guest.starts_with('/')
+                    && guest.len() > 1
+                    && !guest.ends_with('/')
+                    && guest
+                        .split('/')
+                        .skip(1)
+                        .all(|part| !part.is_empty() && part != "." && part != "..");
+                if !plain || guest == "/src" || guest.starts_with("/src/") {
+                    return bad(format!(
+                        "language {id}: run.dirs: {guest} must be an absolute path outside /src"
+                    ));
+                }
+                if !host.starts_with("{toolchain}/") || host.contains("..") {
+                    return bad(format!(
+                        "language {id}: run.dirs: {host} must be inside {{toolchain}}/"
+                    ));
+                }
+            }
+            if let Some(step) = &language.compile
+                && step.keep.iter().any(|suffix| {
+                    suffix.len() < 2 || !suffix.starts_with('.') || suffix.contains('/')
+                })
+            {
+                return bad(format!(
+                    "language {id}: compile.keep holds file name suffixes like \".class\""
                 ));
             }
             if language.run.args.is_empty() {
@@ -311,6 +348,31 @@ mod tests {
         "#;
         let err = Manifest::parse(text).expect_err("unknown artifact");
         assert!(err.to_string().contains("unknown artifact nope"), "{err}");
+    }
+
+    #[test]
+    fn run_dirs_stay_in_the_toolchain_and_out_of_src() {
+        let language = |guest: &str, host: &str| {
+            format!(
+                "[artifacts]\n[languages.x]\nname = \"X\"\nversion = \"1\"\nsource = \"main.x\"\n\
+                 [languages.x.run]\nmodule = \"{{toolchain}}/x.wasm\"\nargs = [\"x\"]\n\
+                 dirs = {{ \"{guest}\" = \"{host}\" }}\n"
+            )
+        };
+        let manifest = Manifest::parse(&language("/jdk", "{toolchain}/jdk")).expect("a plain dir");
+        assert_eq!(manifest.languages["x"].run.dirs["/jdk"], "{toolchain}/jdk");
+        for (guest, host, needle) in [
+            ("/src", "{toolchain}/jdk", "outside /src"),
+            ("/src/lib", "{toolchain}/jdk", "outside /src"),
+            ("jdk", "{toolchain}/jdk", "absolute"),
+            ("/jdk/../etc", "{toolchain}/jdk", "absolute"),
+            ("/", "{toolchain}/jdk", "absolute"),
+            ("/jdk", "/usr/lib/jvm", "inside {toolchain}/"),
+            ("/jdk", "{toolchain}/../rust", "inside {toolchain}/"),
+        ] {
+            let err = Manifest::parse(&language(guest, host)).expect_err(guest);
+            assert!(err.to_string().contains(needle), "{guest} {host}: {err}");
+        }
     }
 
     #[test]

@@ -24,6 +24,20 @@ pub struct Program {
     /// A directory to give the guest, read-only, at `/src` (where interpreters find the
     /// program), if any.
     pub src_dir: Option<PathBuf>,
+    /// The toolchain's own directories the guest reads, read-only: (host, guest path), in the
+    /// order they are preopened after `/src` (a snapshot was made with the same order).
+    pub dirs: Vec<(PathBuf, String)>,
+}
+
+impl Program {
+    /// Every directory to preopen read-only, in order: `/src`, if any, then the toolchain's.
+    pub fn preopens(&self) -> Vec<(PathBuf, String)> {
+        let src = self
+            .src_dir
+            .iter()
+            .map(|dir| (dir.clone(), "/src".to_owned()));
+        src.chain(self.dirs.iter().cloned()).collect()
+    }
 }
 
 /// What the compiler did, for the contestant.
@@ -106,6 +120,14 @@ impl Toolchains {
                     .collect(),
                 env: env_pairs(&language.run.env),
                 src_dir: (!compiled).then(|| dir.clone()),
+                dirs: language
+                    .run
+                    .dirs
+                    .iter()
+                    .map(|(guest, host)| {
+                        (PathBuf::from(self.expand(id, host, None)), guest.clone())
+                    })
+                    .collect(),
             }
         };
         if dir.join(READY).is_file() {
@@ -248,21 +270,27 @@ impl Toolchains {
             output.push_str(&format!("\nthe compiler produced no {}", step.output));
             return Ok(Err(compiled(output)));
         }
-        // Keep only what runs: the sources and the compiler's output (and its messages).
+        // Keep only what runs: the sources and the compiler's output (and its messages), and
+        // files named as `keep` says in the box and its directories (Java's classes).
         for entry in std::fs::read_dir(scratch)
             .map_err(io_error("list the build dir"))?
             .flatten()
         {
             let name = entry.file_name();
             let kind = entry.file_type().ok();
+            let path = entry.path();
+            if kind.is_some_and(|kind| kind.is_dir()) && !step.keep.is_empty() {
+                prune(&path, &step.keep);
+                continue;
+            }
             let wanted = name == language.source.as_str()
                 || name == step.output.as_str()
-                || files.iter().any(|(file, _)| name == file.as_str());
+                || files.iter().any(|(file, _)| name == file.as_str())
+                || kept(&name, &step.keep);
             // Only regular files are kept: a link, FIFO or socket the compiler made, even under
             // a kept name, goes too (opening a FIFO would block the host; `pin_times` and the
             // guest's /src must only ever see the box's own files).
             if !wanted || !kind.is_some_and(|kind| kind.is_file()) {
-                let path = entry.path();
                 let _ = if kind.is_some_and(|kind| kind.is_dir()) {
                     std::fs::remove_dir_all(&path)
                 } else {
@@ -347,18 +375,46 @@ fn pin_times(dir: &Path) -> Result<()> {
         .set_modified(PINNED_TIME);
     let entries = std::fs::read_dir(dir).map_err(io_error("list the build dir"))?;
     // The directory last: setting its entries' times does not change its own. Only regular
-    // files: opening a link would follow it out of the box, opening a FIFO would block.
-    let paths = entries
-        .flatten()
-        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
-        .map(|entry| entry.path())
-        .chain([dir.to_path_buf()]);
-    for path in paths {
+    // files and directories: opening a link would follow it out of the box, opening a FIFO
+    // would block (and `prune` left neither).
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => pin_times(&entry.path())?,
+            Ok(kind) if kind.is_file() => files.push(entry.path()),
+            _ => {}
+        }
+    }
+    for path in files.into_iter().chain([dir.to_path_buf()]) {
         std::fs::File::open(&path)
             .and_then(|file| file.set_times(times))
             .map_err(io_error(format!("set the times of {}", path.display())))?;
     }
     Ok(())
+}
+
+/// Whether `name` ends with one of `keep`'s suffixes.
+fn kept(name: &std::ffi::OsStr, keep: &[String]) -> bool {
+    let name = name.to_string_lossy();
+    keep.iter().any(|suffix| name.ends_with(suffix.as_str()))
+}
+
+/// Leaves in `dir`, a directory the compiler made, only the regular files `keep` names and the
+/// directories under it (never a link: `file_type` does not follow one).
+fn prune(dir: &Path, keep: &[String]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => prune(&path, keep),
+            Ok(kind) if kind.is_file() && kept(&entry.file_name(), keep) => {}
+            _ => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
 }
 
 /// Marks a complete entry of the compiled-submission cache.

@@ -6,11 +6,12 @@
 //! wasmtime-wizer instruments the module and rewrites it from the snapshot; the init function
 //! runs here, in a plain engine with WASI linked (the interpreter reads its own environment
 //! and embedded files while it starts). What init sees: argv `args`, no environment, an empty
-//! read-only directory preopened at `/src` (the same preopen, hence the same descriptor, as a
-//! run's), no stdin. What it prints is an error: init must not do the run's work.
+//! read-only directory preopened at `/src`, then the language's own directories (`run.dirs`),
+//! the same preopens in the same order, hence the same descriptors, as a run's; no stdin.
+//! What it prints is an error: init must not do the run's work.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
@@ -22,12 +23,14 @@ use wasmtime_wizer::{InstanceState, SnapshotVal, ValType, Wizer};
 
 use crate::{Error, Result};
 
-/// Snapshots `module` after its export `init` ran, with `args` as argv.
+/// Snapshots `module` after its export `init` ran, with `args` as argv; `dirs` (host, guest)
+/// are preopened read-only after `/src`.
 pub(crate) fn snapshot(
     wasm: &[u8],
     init: &str,
     args: &[String],
     empty_dir: &Path,
+    dirs: &[(PathBuf, String)],
 ) -> Result<Vec<u8>> {
     let failed = |message: String| Error::Snapshot(message);
     let mut wizer = Wizer::new();
@@ -52,6 +55,11 @@ pub(crate) fn snapshot(
     builder
         .preopened_dir(empty_dir, "/src", FsPerms::ReadOnly)
         .map_err(|err| failed(format!("{err:?}")))?;
+    for (host, guest) in dirs {
+        builder
+            .preopened_dir(host, guest, FsPerms::ReadOnly)
+            .map_err(|err| failed(format!("preopen {}: {err:?}", host.display())))?;
+    }
     let mut store = Store::new(&engine, builder.build_p1());
 
     // Deep interpreters recurse while they start: give init a thread with a big stack.

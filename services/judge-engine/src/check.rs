@@ -121,12 +121,13 @@ pub(crate) fn validator_spec(
     Ok(spec)
 }
 
-/// A run spec with the program's own argv, environment and source directory.
+/// A run spec with the program's own argv, environment and directories (`/src`, the
+/// toolchain's).
 pub(crate) fn base_spec(runnable: &Runnable) -> RunSpec {
     let mut spec = RunSpec::new().args(runnable.args.iter().cloned());
     spec.env = runnable.env.clone();
-    if let Some(dir) = &runnable.src_dir {
-        spec = spec.preopen(dir.clone(), "/src", DirAccess::ReadOnly);
+    for (host, guest) in &runnable.dirs {
+        spec = spec.preopen(host.clone(), guest.clone(), DirAccess::ReadOnly);
     }
     spec
 }

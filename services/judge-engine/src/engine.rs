@@ -27,6 +27,19 @@ pub const DEFAULT_TIME_LIMIT_MS: u64 = 2000;
 /// and twice that on a saturated machine, and it must still end by fuel, deterministically.
 pub const WALL_FACTOR: u64 = 20;
 pub const WALL_SLACK: Duration = Duration::from_secs(3);
+/// The slowest the sandbox burns fuel, in fuel per wall millisecond (1 G/s; the slowest
+/// language measured runs ~1.7 G/s, bench/README.md). A language whose rate buys more fuel
+/// per limit millisecond than `WALL_FACTOR` wall milliseconds burn at this speed (Java's
+/// interpreted JVM, JavaScript) gets the wall time that fuel needs, so that it still ends by
+/// fuel.
+pub const WALL_MIN_FUEL_PER_MS: u64 = 1_000_000;
+
+/// The wall-clock safety net of a run with `fuel` for a time limit of `ms`.
+pub fn wall_for(fuel: u64, ms: u64) -> Duration {
+    let by_limit = ms.saturating_mul(WALL_FACTOR);
+    let by_fuel = fuel / WALL_MIN_FUEL_PER_MS;
+    Duration::from_millis(by_limit.max(by_fuel)) + WALL_SLACK
+}
 
 /// Largest linear memory any run may have: wasm32's 4 GiB.
 pub(crate) const MAX_MEMORY_BYTES: u64 = 4 << 30;
@@ -98,7 +111,8 @@ pub(crate) struct Runnable {
     pub module: Module,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
-    pub src_dir: Option<PathBuf>,
+    /// Directories preopened read-only (host, guest): `/src` and the toolchain's own.
+    pub dirs: Vec<(PathBuf, String)>,
     /// For the fuel rate; `None` for a precompiled `.wasm`.
     pub language: Option<String>,
 }
@@ -275,9 +289,9 @@ impl Engine {
         });
         let submission = Runnable {
             module,
+            dirs: program.preopens(),
             args: program.args,
             env: program.env,
-            src_dir: program.src_dir,
             language: Some(submission.language.clone()),
         };
 
@@ -407,10 +421,10 @@ impl Engine {
         language: Option<&str>,
         time_limit_ms: u64,
     ) -> Limits {
-        let wall = Duration::from_millis(time_limit_ms.saturating_mul(WALL_FACTOR)) + WALL_SLACK;
+        let fuel = self.calibration.fuel_for(language, time_limit_ms);
         Limits {
-            fuel: self.calibration.fuel_for(language, time_limit_ms),
-            wall_time: wall,
+            fuel,
+            wall_time: wall_for(fuel, time_limit_ms),
             memory_bytes: (problem.limits.memory_bytes + STACK_ALLOWANCE_BYTES)
                 .min(MAX_MEMORY_BYTES),
             stdout_bytes: usize::try_from(problem.limits.output_bytes).unwrap_or(usize::MAX),
@@ -456,7 +470,7 @@ impl Engine {
                         module: loaded,
                         args: vec![name],
                         env: Vec::new(),
-                        src_dir: None,
+                        dirs: Vec::new(),
                         language: None,
                     },
                     Err(err) => {
@@ -497,9 +511,9 @@ impl Engine {
                         };
                         Runnable {
                             module,
+                            dirs: program.preopens(),
                             args: program.args,
                             env: program.env,
-                            src_dir: program.src_dir,
                             language: Some(language.clone()),
                         }
                     }
@@ -517,9 +531,10 @@ impl Engine {
     /// language rate, with the same wall-clock safety net as submissions.
     pub(crate) fn validator_limits(&self, problem: &Problem, language: Option<&str>) -> Limits {
         let ms = problem.limits.validation_time_ms.max(1);
+        let fuel = self.calibration.fuel_for(language, ms);
         check::validator_limits(
-            self.calibration.fuel_for(language, ms),
-            Duration::from_millis(ms.saturating_mul(WALL_FACTOR)) + WALL_SLACK,
+            fuel,
+            wall_for(fuel, ms),
             (problem.limits.validation_memory_bytes + STACK_ALLOWANCE_BYTES).min(MAX_MEMORY_BYTES),
             problem.limits.validation_output_bytes,
         )
@@ -787,4 +802,28 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wall_lets_a_run_spend_its_fuel() {
+        let c = Calibration::builtin();
+        // C's fuel for 1 s burns at 1 G/s in 16.8 s: the limit's factor stands.
+        let fuel = c.fuel_for(Some("c"), 1000);
+        assert_eq!(wall_for(fuel, 1000), Duration::from_secs(20) + WALL_SLACK);
+        // JavaScript's rate buys 144 G of fuel for 1 s: the wall makes room for it.
+        let fuel = c.fuel_for(Some("javascript"), 1000);
+        assert!(fuel > 100_000_000_000, "{fuel}");
+        assert_eq!(
+            wall_for(fuel, 1000),
+            Duration::from_millis(fuel / WALL_MIN_FUEL_PER_MS) + WALL_SLACK
+        );
+        assert_eq!(
+            wall_for(u64::MAX, u64::MAX),
+            Duration::from_millis(u64::MAX) + WALL_SLACK
+        );
+    }
 }

@@ -9,8 +9,7 @@ use xcode_toolchains::{JailLimits, Prepared};
 
 use crate::check;
 use crate::engine::{
-    Engine, MAX_MEMORY_BYTES, Result, Runnable, STACK_ALLOWANCE_BYTES, WALL_FACTOR, WALL_SLACK,
-    failure,
+    Engine, MAX_MEMORY_BYTES, Result, Runnable, STACK_ALLOWANCE_BYTES, failure, wall_for,
 };
 use crate::verdict::Verdict;
 
@@ -95,17 +94,17 @@ impl Engine {
         let module = self.load_module(&program.module)?;
         let runnable = Runnable {
             module,
+            dirs: program.preopens(),
             args: program.args,
             env: program.env,
-            src_dir: program.src_dir,
             language: Some(language.to_owned()),
         };
         let time_limit_ms = limits.time_limit_ms.max(1);
         let output = usize::try_from(limits.output_bytes).unwrap_or(usize::MAX);
+        let fuel = self.calibration().fuel_for(Some(language), time_limit_ms);
         let run_limits = Limits {
-            fuel: self.calibration().fuel_for(Some(language), time_limit_ms),
-            wall_time: Duration::from_millis(time_limit_ms.saturating_mul(WALL_FACTOR))
-                + WALL_SLACK,
+            fuel,
+            wall_time: wall_for(fuel, time_limit_ms),
             memory_bytes: (limits.memory_bytes + STACK_ALLOWANCE_BYTES).min(MAX_MEMORY_BYTES),
             stdout_bytes: output,
             stderr_bytes: output,

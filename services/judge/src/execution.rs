@@ -49,6 +49,9 @@ fn template(id: &str) -> &'static str {
         "kotlin" => {
             "fun main() {\n    val name = readln().trim()\n    println(\"Hello, $name!\")\n}\n"
         }
+        "java" => {
+            "import java.util.Scanner;\n\npublic class Main {\n    public static void main(String[] args) {\n        String name = new Scanner(System.in).next();\n        System.out.println(\"Hello, \" + name + \"!\");\n    }\n}\n"
+        }
         "lua" => "local name = io.read(\"l\")\nprint(\"Hello, \" .. name .. \"!\")\n",
         "zig" => {
             "const std = @import(\"std\");\n\npub fn main() !void {\n    var buf: [100]u8 = undefined;\n    const n = try std.io.getStdIn().read(&buf);\n    const name = std.mem.trim(u8, buf[0..n], \" \\r\\n\");\n    try std.io.getStdOut().writer().print(\"Hello, {s}!\\n\", .{name});\n}\n"

@@ -131,13 +131,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         compile = compiled;
         let module = runtime.load_file(&program.module)?;
         let mut preopens: Vec<Preopen> = program
-            .src_dir
-            .map(|dir| Preopen {
-                host: dir,
-                guest: "/src".into(),
+            .preopens()
+            .into_iter()
+            .map(|(host, guest)| Preopen {
+                host,
+                guest,
                 access: DirAccess::ReadOnly,
             })
-            .into_iter()
             .collect();
         preopens.extend(args.dirs);
         let argv = program.args.into_iter().chain(args.args).collect();

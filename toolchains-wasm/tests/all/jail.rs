@@ -96,20 +96,21 @@ fn zig_cannot_embed_host_files() {
     );
 }
 
-/// Kotlin sources cannot name a file to read, so the jail itself is checked: the compiler,
-/// run as submissions run it, is handed /etc/passwd and a link to it as sources.
-#[test]
-fn kotlin_compiler_cannot_read_host_files() {
-    let harness = ensure("kotlin");
-    let language = harness.toolchains.language("kotlin").expect("kotlin");
-    let step = language.compile.as_ref().expect("kotlin compiles");
+/// Kotlin and Java sources cannot name a file to read, so the jail itself is checked: the JVM
+/// compiler (kotlinc, javac), run as submissions run it, is handed /etc/passwd and a link to it
+/// as sources; it cannot see them, and says so with `not_found`.
+fn jvm_compiler_cannot_read_host_files(lang: &str, source: &str, not_found: &str) {
+    let harness = ensure(lang);
+    let language = harness.toolchains.language(lang).expect("a language");
+    let step = language.compile.as_ref().expect("it compiles");
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("main.kt"), "fun main() {}\n").expect("write");
-    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("leak.kt")).expect("symlink");
+    std::fs::write(dir.path().join(source), "class Main {}\n").expect("write");
+    let link = format!("Leak.{}", source.rsplit('.').next().unwrap_or("src"));
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join(&link)).expect("symlink");
     let jail = Jail {
         host_paths: language.jail.clone(),
         mounts: vec![(
-            harness.toolchains.home().join("toolchains/kotlin"),
+            harness.toolchains.home().join("toolchains").join(lang),
             "/toolchain".into(),
         )],
         box_dir: dir.path().to_path_buf(),
@@ -119,12 +120,12 @@ fn kotlin_compiler_cannot_read_host_files() {
             ..JailLimits::default()
         },
     };
-    for leak in ["/etc/passwd", "leak.kt", "../../../../etc/passwd"] {
+    for leak in ["/etc/passwd", link.as_str(), "../../../../etc/passwd"] {
         let command: Vec<String> = step
             .command
             .iter()
             .map(|arg| {
-                if arg == "main.kt" {
+                if arg == source {
                     leak.to_owned()
                 } else {
                     arg.clone()
@@ -134,9 +135,19 @@ fn kotlin_compiler_cannot_read_host_files() {
         let outcome = jail.run(&command).expect("jail runs");
         let output = String::from_utf8_lossy(&outcome.output);
         assert_ne!(outcome.status, JailStatus::Exited(0), "{leak}: {output}");
-        assert!(!output.contains(PASSWD), "kotlin leaked {leak}:\n{output}");
-        assert!(output.contains("not found"), "{leak}: {output}");
+        assert!(!output.contains(PASSWD), "{lang} leaked {leak}:\n{output}");
+        assert!(output.contains(not_found), "{leak}: {output}");
     }
+}
+
+#[test]
+fn kotlin_compiler_cannot_read_host_files() {
+    jvm_compiler_cannot_read_host_files("kotlin", "main.kt", "not found");
+}
+
+#[test]
+fn javac_cannot_read_host_files() {
+    jvm_compiler_cannot_read_host_files("java", "Main.java", "NoSuchFileException");
 }
 
 #[test]
@@ -292,6 +303,7 @@ fn links_a_compiler_leaves_are_never_followed() {
             [languages.evil.compile]
             command = ["/usr/bin/sh", "-c", "{script}"]
             output = "main.wasm"
+            keep = [".class"]
             [languages.evil.run]
             module = "{{output}}/main.wasm"
             args = ["main"]
@@ -342,6 +354,67 @@ fn links_a_compiler_leaves_are_never_followed() {
     };
     let dir = program.module.parent().expect("a directory");
     assert!(!dir.join("main.evil").exists(), "the link was kept");
+
+    // Files kept by suffix (Java's classes), in the box and in directories made there: links,
+    // FIFOs and other files go, whatever they are called; a link to a directory is not entered.
+    let toolchains = Toolchains::with_manifest(
+        manifest(
+            "mkdir -p a/b && echo c > A.class && echo c > a/b/B.class && echo x > a/b/notes.txt \
+             && ln -s /etc/passwd a/Leak.class && ln -s /etc a/b/etc.class && mkfifo a/F.class \
+             && ln -s /etc Link && echo module > main.wasm",
+        ),
+        home.path(),
+        home.path().join("modules"),
+    );
+    toolchains
+        .install(&["evil".into()], &InstallOptions::default(), &mut |_| {})
+        .expect("nothing to install");
+    let Prepared::Ready { program, .. } = toolchains
+        .prepare("evil", b"z", &quick())
+        .expect("prepares")
+    else {
+        panic!("the output is a regular file");
+    };
+    let dir = program.module.parent().expect("a directory");
+    let mut left = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).expect("list").flatten() {
+            let kind = entry.file_type().expect("type");
+            let relative = entry.path().strip_prefix(dir).expect("under").to_owned();
+            if kind.is_dir() {
+                stack.push(entry.path());
+            }
+            left.push((
+                relative.display().to_string(),
+                kind.is_file() || kind.is_dir(),
+            ));
+        }
+    }
+    left.sort();
+    let expected: Vec<(String, bool)> = [
+        ".messages",
+        ".ready",
+        "A.class",
+        "a",
+        "a/b",
+        "a/b/B.class",
+        "main.evil",
+        "main.wasm",
+    ]
+    .iter()
+    .map(|name| ((*name).to_owned(), true))
+    .collect();
+    assert_eq!(left, expected);
+    assert_eq!(
+        std::fs::metadata(dir.join("a/b/B.class"))
+            .and_then(|meta| meta.modified())
+            .ok(),
+        std::fs::metadata(dir.join("main.wasm"))
+            .and_then(|meta| meta.modified())
+            .ok(),
+        "kept files in directories get the pinned times too"
+    );
     assert_eq!(
         std::fs::metadata("/etc/passwd")
             .and_then(|meta| meta.modified())

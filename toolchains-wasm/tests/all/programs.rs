@@ -22,6 +22,7 @@ pub fn example(lang: &str, name: &str) -> &'static str {
         "go" => "go",
         "zig" => "zig",
         "kotlin" => "kt",
+        "java" => "java",
         "python3" => "py",
         "javascript" => "js",
         "typescript" => "ts",
@@ -226,6 +227,65 @@ fun main() {
 "#,
             depth: 100_000,
             big_integers: None,
+        },
+        "java" => Programs {
+            sum: vec![
+                // Any public class name; the line split and parsed by hand.
+                r#"import java.io.*;
+
+public class Solution {
+    public static void main(String[] args) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        int n = Integer.parseInt(in.readLine().trim());
+        String[] parts = in.readLine().split(" ");
+        long sum = 0;
+        for (int i = 0; i < n; i++) sum += Long.parseLong(parts[i]);
+        System.out.println(sum);
+    }
+}
+"#,
+            ],
+            runtime_error: r#"public class Main {
+    static int check(int x) {
+        if (x <= 0) throw new IllegalArgumentException("boom: x = " + x);
+        return x;
+    }
+
+    public static void main(String[] args) {
+        System.out.println(check(0));
+    }
+}
+"#,
+            error_message: &[
+                "Exception in thread \"main\" java.lang.IllegalArgumentException: boom: x = 0",
+                "\tat Main.check(Main.java:3)",
+                "\tat Main.main(Main.java:8)",
+            ],
+            infinite_loop: "public class Main {\n    public static void main(String[] args) {\n        long x = 0;\n        while (true) x++;\n    }\n}\n",
+            memory_bomb: "import java.util.*;\n\npublic class Main {\n    public static void main(String[] args) {\n        List<long[]> keep = new ArrayList<>();\n        while (true) keep.add(new long[1 << 17]);\n    }\n}\n",
+            recursion: r#"import java.util.*;
+
+public class Main {
+    static int[] next = new int[100001];
+    static List<Integer> order = new ArrayList<>();
+
+    static int dfs(int u) {
+        int d = next[u] != 0 ? dfs(next[u]) + 1 : 0;
+        order.add(u);
+        return d;
+    }
+
+    public static void main(String[] args) {
+        for (int i = 0; i < 100000; i++) next[i] = i + 1;
+        System.out.println(dfs(0));
+    }
+}
+"#,
+            depth: 100_000,
+            big_integers: Some((
+                "import java.math.BigInteger;\n\npublic class Main {\n    public static void main(String[] args) {\n        System.out.println(BigInteger.TWO.pow(200));\n    }\n}\n",
+                TWO_POW_200,
+            )),
         },
         "zig" => Programs {
             sum: vec![],

@@ -1,5 +1,5 @@
-// The Java compile step (jailed, on the host's JDK 17): `java -cp /toolchain/lib/launcher Javac
-// Main.java .` in the box.
+// The Java compile step (jailed, on the host's JDK 17): `java -cp /toolchain/javac Javac
+// Main.java /box` in the box (build/java.sh compiles this file with itself).
 //
 // Contestants name their class as they like (Codeforces-style): the source is compiled whatever
 // its public class is called, its classes are written into the box (the class path of the JVM in
