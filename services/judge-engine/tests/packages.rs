@@ -1057,7 +1057,7 @@ fn submission_languages() -> Result<()> {
     assert_eq!(
         languages,
         [
-            ("accepted/Sol.java", None, &Expected::Accepted),
+            ("accepted/Sol.java", Some("java"), &Expected::Accepted),
             ("accepted/multi", Some("python3"), &Expected::Accepted),
             ("accepted/py2.py", None, &Expected::Accepted),
             ("accepted/script.txt", Some("ruby"), &Expected::Accepted),
@@ -1159,7 +1159,7 @@ fn problemtools_style_package() -> Result<()> {
     assert_eq!(
         languages,
         [
-            ("accepted/Different.java", None),
+            ("accepted/Different.java", Some("java")),
             ("accepted/different.c", Some("c")),
             ("accepted/different.cc", Some("cpp")),
             ("accepted/different.hs", None),

@@ -1020,15 +1020,17 @@ async fn judge0_api_and_the_official_sdk() {
         .iter()
         .map(|l| l["id"].as_u64().expect("id"))
         .collect();
-    for id in [50, 54, 60, 63, 71, 72, 73, 74] {
+    for id in [50, 54, 60, 62, 63, 71, 72, 73, 74] {
         assert!(ids.contains(&id), "{id} in {languages}");
     }
     let (status, python) = get("/judge0/languages/71").await;
     assert_eq!((status, &python["id"]), (200, &json!(71)), "{python}");
+    let (status, java) = get("/judge0/languages/62").await;
+    assert_eq!((status, &java["id"]), (200, &json!(62)), "{java}");
     assert_eq!(
-        get("/judge0/languages/62").await.0,
+        get("/judge0/languages/51").await.0,
         404,
-        "Java is not run here"
+        "C# is not run here"
     );
     assert_eq!(get("/judge0/about").await.1["version"], "1.13.1");
     let (_, config) = get("/judge0/config_info").await;
@@ -1112,7 +1114,7 @@ async fn judge0_api_and_the_official_sdk() {
     assert_eq!(body["status"]["id"], 5, "{body}");
     let (status, body) = post(
         "/judge0/submissions",
-        json!({ "source_code": "x", "language_id": 62 }),
+        json!({ "source_code": "x", "language_id": 51 }),
     )
     .await;
     assert_eq!(status, 422, "{body}");

@@ -316,18 +316,19 @@ fn links_a_compiler_leaves_are_never_followed() {
         .and_then(|meta| meta.modified())
         .ok();
 
-    let toolchains = Toolchains::with_manifest(
-        manifest("ln -s /etc/passwd main.wasm"),
-        home.path(),
-        home.path().join("modules"),
-    );
-    toolchains
-        .install(&["evil".into()], &InstallOptions::default(), &mut |_| {})
-        .expect("nothing to install");
-    match toolchains
-        .prepare("evil", b"x", &quick())
-        .expect("prepares")
-    {
+    // The evil compiler runs `script`, on `source`.
+    let prepare = |script: &str, source: &[u8]| {
+        let toolchains =
+            Toolchains::with_manifest(manifest(script), home.path(), home.path().join("modules"));
+        toolchains
+            .install(&["evil".into()], &InstallOptions::default(), &mut |_| {})
+            .expect("nothing to install");
+        toolchains
+            .prepare("evil", source, &quick())
+            .expect("prepares")
+    };
+
+    match prepare("ln -s /etc/passwd main.wasm", b"x") {
         Prepared::CompileError(compiled) => {
             assert!(
                 compiled.output.contains("produced no main.wasm"),
@@ -338,18 +339,10 @@ fn links_a_compiler_leaves_are_never_followed() {
         Prepared::Ready { .. } => panic!("a link is not a compiled module"),
     }
 
-    let toolchains = Toolchains::with_manifest(
-        manifest("rm main.evil && ln -s /etc/passwd main.evil && echo module > main.wasm"),
-        home.path(),
-        home.path().join("modules"),
-    );
-    toolchains
-        .install(&["evil".into()], &InstallOptions::default(), &mut |_| {})
-        .expect("nothing to install");
-    let Prepared::Ready { program, .. } = toolchains
-        .prepare("evil", b"y", &quick())
-        .expect("prepares")
-    else {
+    let Prepared::Ready { program, .. } = prepare(
+        "rm main.evil && ln -s /etc/passwd main.evil && echo module > main.wasm",
+        b"y",
+    ) else {
         panic!("the output is a regular file");
     };
     let dir = program.module.parent().expect("a directory");
@@ -357,22 +350,12 @@ fn links_a_compiler_leaves_are_never_followed() {
 
     // Files kept by suffix (Java's classes), in the box and in directories made there: links,
     // FIFOs and other files go, whatever they are called; a link to a directory is not entered.
-    let toolchains = Toolchains::with_manifest(
-        manifest(
-            "mkdir -p a/b && echo c > A.class && echo c > a/b/B.class && echo x > a/b/notes.txt \
-             && ln -s /etc/passwd a/Leak.class && ln -s /etc a/b/etc.class && mkfifo a/F.class \
-             && ln -s /etc Link && echo module > main.wasm",
-        ),
-        home.path(),
-        home.path().join("modules"),
-    );
-    toolchains
-        .install(&["evil".into()], &InstallOptions::default(), &mut |_| {})
-        .expect("nothing to install");
-    let Prepared::Ready { program, .. } = toolchains
-        .prepare("evil", b"z", &quick())
-        .expect("prepares")
-    else {
+    let Prepared::Ready { program, .. } = prepare(
+        "mkdir -p a/b && echo c > A.class && echo c > a/b/B.class && echo x > a/b/notes.txt \
+         && ln -s /etc/passwd a/Leak.class && ln -s /etc a/b/etc.class && mkfifo a/F.class \
+         && ln -s /etc Link && echo module > main.wasm",
+        b"z",
+    ) else {
         panic!("the output is a regular file");
     };
     let dir = program.module.parent().expect("a directory");

@@ -23,7 +23,7 @@ pub(super) struct Languages {
 pub(super) enum Lang {
     /// Source in one of our languages (its id).
     Supported(String),
-    /// Source in a language we do not run (Python 2, Java, ...).
+    /// Source in a language we do not run (Python 2, C#, ...).
     Unsupported(String),
     /// A WebAssembly module.
     Wasm,
@@ -34,7 +34,6 @@ pub(super) enum Lang {
 /// Source files of languages the Kattis formats know and we do not run: recognised so that a
 /// validator in one of them is reported as such, not as "no source file".
 const UNSUPPORTED_EXTENSIONS: &[(&str, &str)] = &[
-    ("java", "Java"),
     ("cs", "C#"),
     ("scala", "Scala"),
     ("hs", "Haskell"),
