@@ -115,7 +115,8 @@ pub struct CompileStep {
     pub output: String,
     /// Suffixes of more files the compiler leaves, kept in the box and in directories it
     /// made there (Java: `.class`, in package directories); everything else is removed.
-    #[serde(default)]
+    /// (Left out of the fingerprint when empty, as it was before it existed.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keep: Vec<String>,
     /// When `command` fails, it runs again without these arguments (found together, in this
     /// order), and that second compile's result stands: C++ force-includes a precompiled
@@ -151,8 +152,9 @@ pub struct RunStep {
     pub env: BTreeMap<String, String>,
     /// Directories of the toolchain the guest reads, read-only: guest path to
     /// `{toolchain}/...` (Java's class library at `/jdk`). Preopened after `/src`, in this
-    /// (sorted) order, at every run and while a snapshot is made.
-    #[serde(default)]
+    /// (sorted) order, at every run and while a snapshot is made. (Left out of the
+    /// fingerprint when empty.)
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dirs: BTreeMap<String, String>,
 }
 
@@ -385,5 +387,9 @@ mod tests {
         }
         assert_ne!(changed.fingerprint("python3"), before);
         assert_eq!(changed.fingerprint("c"), manifest.fingerprint("c"));
+        // Keys a language leaves empty do not enter its fingerprint: adding one to the format
+        // does not make every installed toolchain outdated.
+        let c = toml::to_string(&manifest.languages["c"]).expect("serialises");
+        assert!(!c.contains("keep") && !c.contains("dirs"), "{c}");
     }
 }

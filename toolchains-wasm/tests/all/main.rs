@@ -88,12 +88,13 @@ fn run(lang: &str, source: &str, stdin: &str) -> Outcome {
 }
 
 /// The limits of an ordinary run: the sandbox's defaults, but Java's interpreted JVM needs
-/// ~85 G of fuel (~6 s) for the 200,000-integer sum (bench/README.md).
+/// ~86 G of fuel for the 200,000-integer sum (6–20 s, by the machine's load: bench/README.md;
+/// the wall clock leaves room for tests running side by side on a loaded CI machine).
 fn limits(lang: &str) -> Limits {
     match lang {
         "java" => Limits {
             fuel: 250_000_000_000,
-            wall_time: Duration::from_secs(60),
+            wall_time: Duration::from_secs(300),
             ..Limits::default()
         },
         _ => Limits::default(),
